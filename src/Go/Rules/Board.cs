@@ -1,0 +1,563 @@
+using System.Runtime.CompilerServices;
+
+namespace GoSeqZero.Go;
+
+/// <summary>
+/// A Go position under the rules of DESIGN.md §6: captures, no suicide, positional superko over the
+/// history of positions since the start (or the last setup), area scoring.
+///
+/// Points are indices into a padded grid: a one-point frame of <see cref="Color.Border"/> around the board
+/// lets neighbour loops run without bounds checks. Chains are circular linked lists with a head; each head
+/// keeps pseudo-liberties (one per stone–empty adjacency) with their sum and sum of squares, which tells
+/// "exactly one liberty" exactly (Cauchy–Schwarz: all pseudo-liberties equal ⇔ n·Σp² = (Σp)²).
+/// Nothing is allocated per move.
+/// </summary>
+public sealed class Board
+{
+    /// <summary>The pass move. Index 0 is a corner of the border frame, so it is never a point.</summary>
+    public const int PassMove = 0;
+
+    public int Size { get; }
+    /// <summary>Row stride of the padded grid.</summary>
+    public int Stride { get; }
+    /// <summary>Length of the padded grid; every point index is below this.</summary>
+    public int GridLength { get; }
+
+    private readonly Color[] _color;
+    private readonly short[] _head;
+    private readonly short[] _nextStone;
+    private readonly short[] _stoneCount;
+    private readonly short[] _libCount;
+    private readonly int[] _libSum;
+    private readonly long[] _libSumSquares;
+    private readonly ulong[] _chainHash;
+    private readonly short[] _empties;
+    private readonly short[] _emptyPosition;
+    private int _emptyCount;
+    private readonly int[] _neighbourOffsets;
+    private readonly int[] _diagonalOffsets;
+    private readonly short[] _points;
+    private readonly PositionHistory _history;
+    private readonly int[] _floodStack;
+    private readonly bool[] _floodSeen;
+
+    public ulong Hash { get; private set; }
+    public Color ToMove { get; private set; }
+    public int ConsecutivePasses { get; private set; }
+    /// <summary>Moves (passes included) played on this board since it was cleared; a setup keeps the count.</summary>
+    public int MoveCount { get; private set; }
+    /// <summary>A game stops at this many moves even without two passes (a runaway-game cap).</summary>
+    public int MoveCap { get; set; }
+    public int CapturedBy(Color color) => color == Color.Black ? _capturedByBlack : _capturedByWhite;
+    private int _capturedByBlack;
+    private int _capturedByWhite;
+
+    public bool IsGameOver => ConsecutivePasses >= 2 || MoveCount >= MoveCap;
+
+    /// <summary>Every point of the board, row by row from A1, as grid indices.</summary>
+    public ReadOnlySpan<short> Points => _points;
+    public int EmptyCount => _emptyCount;
+    public ReadOnlySpan<short> EmptyPoints => _empties.AsSpan(0, _emptyCount);
+
+    public static int DefaultMoveCap(int size) => 3 * size * size;
+
+    public Board(int size, int? moveCap = null)
+    {
+        if (size < 2 || size > Vertex.MaxSize)
+            throw new ArgumentOutOfRangeException(nameof(size), size, $"board size must be 2..{Vertex.MaxSize}");
+        Size = size;
+        Stride = size + 2;
+        GridLength = Stride * Stride;
+        MoveCap = moveCap ?? DefaultMoveCap(size);
+        _color = new Color[GridLength];
+        _head = new short[GridLength];
+        _nextStone = new short[GridLength];
+        _stoneCount = new short[GridLength];
+        _libCount = new short[GridLength];
+        _libSum = new int[GridLength];
+        _libSumSquares = new long[GridLength];
+        _chainHash = new ulong[GridLength];
+        _empties = new short[size * size];
+        _emptyPosition = new short[GridLength];
+        _neighbourOffsets = [-Stride, -1, 1, Stride];
+        _diagonalOffsets = [-Stride - 1, -Stride + 1, Stride - 1, Stride + 1];
+        _points = new short[size * size];
+        _history = new PositionHistory(MoveCap + 2);
+        _floodStack = new int[GridLength];
+        _floodSeen = new bool[GridLength];
+        for (var y = 0; y < size; y++)
+            for (var x = 0; x < size; x++)
+                _points[y * size + x] = (short)PointAt(x, y);
+        Clear();
+    }
+
+    /// <summary>Empties the board, Black to move, no history.</summary>
+    public void Clear()
+    {
+        Array.Fill(_color, Color.Border);
+        _emptyCount = 0;
+        foreach (var p in _points)
+        {
+            _color[p] = Color.Empty;
+            _emptyPosition[p] = (short)_emptyCount;
+            _empties[_emptyCount++] = p;
+        }
+        Hash = Zobrist.EmptyBoard(Size);
+        ToMove = Color.Black;
+        ConsecutivePasses = 0;
+        MoveCount = 0;
+        _capturedByBlack = _capturedByWhite = 0;
+        _history.Clear();
+        _history.Add(Hash);
+    }
+
+    /// <summary>Makes this board an exact copy of <paramref name="other"/> (same size) without allocating.</summary>
+    public void CopyFrom(Board other)
+    {
+        if (other.Size != Size) throw new ArgumentException($"cannot copy a {other.Size}x{other.Size} board into a {Size}x{Size} one");
+        other._color.CopyTo(_color, 0);
+        other._head.CopyTo(_head, 0);
+        other._nextStone.CopyTo(_nextStone, 0);
+        other._stoneCount.CopyTo(_stoneCount, 0);
+        other._libCount.CopyTo(_libCount, 0);
+        other._libSum.CopyTo(_libSum, 0);
+        other._libSumSquares.CopyTo(_libSumSquares, 0);
+        other._chainHash.CopyTo(_chainHash, 0);
+        other._empties.CopyTo(_empties, 0);
+        other._emptyPosition.CopyTo(_emptyPosition, 0);
+        _emptyCount = other._emptyCount;
+        Hash = other.Hash;
+        ToMove = other.ToMove;
+        ConsecutivePasses = other.ConsecutivePasses;
+        MoveCount = other.MoveCount;
+        MoveCap = other.MoveCap;
+        _capturedByBlack = other._capturedByBlack;
+        _capturedByWhite = other._capturedByWhite;
+        _history.CopyFrom(other._history);
+    }
+
+    public Board Clone()
+    {
+        var clone = new Board(Size, MoveCap);
+        clone.CopyFrom(this);
+        return clone;
+    }
+
+    // ---- coordinates ----------------------------------------------------------------------------------
+
+    public int PointAt(int x, int y) => (y + 1) * Stride + x + 1;
+    public int PointOf(Vertex vertex) => vertex.IsPass ? PassMove : PointAt(vertex.X, vertex.Y);
+    public Vertex VertexOf(int point) => point == PassMove ? Vertex.Pass : new Vertex(point % Stride - 1, point / Stride - 1);
+    /// <summary>Row-major index 0..n²−1 of a point (A1 = 0), as the sequence format numbers points.</summary>
+    public int PointId(int point) => (point / Stride - 1) * Size + point % Stride - 1;
+
+    public Color this[int point] => _color[point];
+    public Color this[Vertex vertex] => _color[PointOf(vertex)];
+    public bool IsOnBoard(int point) => point > 0 && point < GridLength && _color[point] != Color.Border;
+
+    public int StonesInChain(int point) => _stoneCount[_head[point]];
+
+    /// <summary>Distinct liberties of the chain at <paramref name="point"/>. Exact; costs a walk of the chain.</summary>
+    public int LibertiesOfChain(int point)
+    {
+        var count = 0;
+        var stone = point;
+        do
+        {
+            foreach (var offset in _neighbourOffsets)
+            {
+                var n = stone + offset;
+                if (_color[n] == Color.Empty && !_floodSeen[n]) { _floodSeen[n] = true; _floodStack[count++] = n; }
+            }
+            stone = _nextStone[stone];
+        } while (stone != point);
+        for (var i = 0; i < count; i++) _floodSeen[_floodStack[i]] = false;
+        return count;
+    }
+
+    // ---- legality -------------------------------------------------------------------------------------
+
+    /// <summary>
+    /// Whether <paramref name="color"/> may play <paramref name="point"/> now: a pass always; a point only when
+    /// empty, not suicide, and not recreating an earlier position (positional superko).
+    /// </summary>
+    public bool IsLegal(Color color, int point)
+    {
+        if (point == PassMove) return true;
+        if ((uint)point >= (uint)GridLength || _color[point] != Color.Empty) return false;
+        return IsLegalOnEmpty(color, point);
+    }
+
+    public bool IsLegal(Color color, Vertex vertex) =>
+        vertex.IsPass || (vertex.IsOnBoard(Size) && IsLegal(color, PointOf(vertex)));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private bool IsLegalOnEmpty(Color color, int point)
+    {
+        var opponent = color.Opponent();
+        var hasLiberty = false;
+        var newHash = Hash ^ Zobrist.Stone(color, point);
+        int captured0 = -1, captured1 = -1, captured2 = -1;
+        foreach (var offset in _neighbourOffsets)
+        {
+            var n = point + offset;
+            var c = _color[n];
+            if (c == Color.Empty) hasLiberty = true;
+            else if (c == color)
+            {
+                if (!IsInAtari(_head[n])) hasLiberty = true;
+            }
+            else if (c == opponent)
+            {
+                var head = _head[n];
+                if (IsInAtari(head) && head != captured0 && head != captured1 && head != captured2)
+                {
+                    newHash ^= _chainHash[head];
+                    hasLiberty = true;
+                    if (captured0 < 0) captured0 = head;
+                    else if (captured1 < 0) captured1 = head;
+                    else captured2 = head;
+                }
+            }
+        }
+        return hasLiberty && !_history.Contains(newHash);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private bool IsInAtari(int head)
+    {
+        long count = _libCount[head];
+        long sum = _libSum[head];
+        return count * _libSumSquares[head] == sum * sum;
+    }
+
+    /// <summary>All legal moves for <paramref name="color"/> in board order, the pass last.</summary>
+    public int LegalMoves(Color color, Span<int> destination)
+    {
+        var count = 0;
+        foreach (var p in _points)
+            if (_color[p] == Color.Empty && IsLegalOnEmpty(color, p)) destination[count++] = p;
+        destination[count++] = PassMove;
+        return count;
+    }
+
+    /// <summary>
+    /// A point whose four neighbours are <paramref name="color"/> (or the edge) and whose diagonals hold at most
+    /// one opponent stone (none on the edge): filling it would only hurt the owner.
+    /// </summary>
+    public bool IsSinglePointEye(Color color, int point)
+    {
+        if (_color[point] != Color.Empty) return false;
+        foreach (var offset in _neighbourOffsets)
+        {
+            var c = _color[point + offset];
+            if (c != color && c != Color.Border) return false;
+        }
+        var opponentDiagonals = 0;
+        var edge = false;
+        var opponent = color.Opponent();
+        foreach (var offset in _diagonalOffsets)
+        {
+            var c = _color[point + offset];
+            if (c == opponent) opponentDiagonals++;
+            else if (c == Color.Border) edge = true;
+        }
+        return opponentDiagonals < (edge ? 1 : 2);
+    }
+
+    // ---- playing --------------------------------------------------------------------------------------
+
+    /// <summary>Plays a move for the side to move; throws with the reason when it is illegal.</summary>
+    public void Play(int point) => Play(ToMove, point);
+
+    /// <summary>Plays a move for <paramref name="color"/> (GTP allows either colour); throws when illegal.</summary>
+    public void Play(Color color, int point)
+    {
+        if (!color.IsStone()) throw new ArgumentException($"only Black or White can play, not {color}", nameof(color));
+        if (!IsLegal(color, point)) throw new IllegalMoveException(color, VertexOf(point), WhyIllegal(color, point));
+        PlayLegal(color, point);
+    }
+
+    public void Play(Color color, Vertex vertex)
+    {
+        if (!vertex.IsPass && !vertex.IsOnBoard(Size))
+            throw new IllegalMoveException(color, vertex, $"off a {Size}x{Size} board");
+        Play(color, PointOf(vertex));
+    }
+
+    /// <summary>Plays a move already known to be legal (no check). The hot path of playouts.</summary>
+    public void PlayLegal(Color color, int point)
+    {
+        MoveCount++;
+        ToMove = color.Opponent();
+        if (point == PassMove)
+        {
+            ConsecutivePasses++;
+            return;
+        }
+        ConsecutivePasses = 0;
+        PlaceStone(color, point);
+        _history.Add(Hash);
+    }
+
+    /// <summary>Says why a move is illegal, or null when it is legal.</summary>
+    public string? WhyIllegal(Color color, int point)
+    {
+        if (point == PassMove) return null;
+        if (!IsOnBoard(point)) return $"off a {Size}x{Size} board";
+        if (_color[point] != Color.Empty) return "the point is occupied";
+        if (IsLegalOnEmpty(color, point)) return null;
+        return IsSuicide(color, point) ? "suicide" : "it repeats an earlier position (positional superko)";
+    }
+
+    private bool IsSuicide(Color color, int point)
+    {
+        foreach (var offset in _neighbourOffsets)
+        {
+            var n = point + offset;
+            var c = _color[n];
+            if (c == Color.Empty) return false;
+            if (c == color && !IsInAtari(_head[n])) return false;
+            if (c == color.Opponent() && IsInAtari(_head[n])) return false;
+        }
+        return true;
+    }
+
+    private void PlaceStone(Color color, int point)
+    {
+        var opponent = color.Opponent();
+        AddStone(color, point);
+        foreach (var offset in _neighbourOffsets)
+        {
+            var n = point + offset;
+            if (_color[n] == color && _head[n] != _head[point]) MergeChains(_head[point], _head[n]);
+        }
+        foreach (var offset in _neighbourOffsets)
+        {
+            var n = point + offset;
+            if (_color[n] == opponent && _libCount[_head[n]] == 0) RemoveChain(_head[n], color);
+        }
+    }
+
+    /// <summary>Puts one stone on the board as a chain of its own and takes the point from its neighbours' liberties.</summary>
+    private void AddStone(Color color, int point)
+    {
+        _color[point] = color;
+        Hash ^= Zobrist.Stone(color, point);
+        RemoveEmpty(point);
+        _head[point] = (short)point;
+        _nextStone[point] = (short)point;
+        _stoneCount[point] = 1;
+        _chainHash[point] = Zobrist.Stone(color, point);
+        _libCount[point] = 0;
+        _libSum[point] = 0;
+        _libSumSquares[point] = 0;
+        foreach (var offset in _neighbourOffsets)
+        {
+            var n = point + offset;
+            var c = _color[n];
+            if (c == Color.Empty) AddLiberty(point, n);
+            else if (c.IsStone()) RemoveLiberty(_head[n], point);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void AddLiberty(int head, int liberty)
+    {
+        _libCount[head]++;
+        _libSum[head] += liberty;
+        _libSumSquares[head] += (long)liberty * liberty;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void RemoveLiberty(int head, int liberty)
+    {
+        _libCount[head]--;
+        _libSum[head] -= liberty;
+        _libSumSquares[head] -= (long)liberty * liberty;
+    }
+
+    private void MergeChains(int keep, int absorb)
+    {
+        if (_stoneCount[keep] < _stoneCount[absorb]) (keep, absorb) = (absorb, keep);
+        var stone = absorb;
+        do
+        {
+            _head[stone] = (short)keep;
+            stone = _nextStone[stone];
+        } while (stone != absorb);
+        (_nextStone[keep], _nextStone[absorb]) = (_nextStone[absorb], _nextStone[keep]);
+        _stoneCount[keep] += _stoneCount[absorb];
+        _libCount[keep] += _libCount[absorb];
+        _libSum[keep] += _libSum[absorb];
+        _libSumSquares[keep] += _libSumSquares[absorb];
+        _chainHash[keep] ^= _chainHash[absorb];
+    }
+
+    private void RemoveChain(int head, Color capturer)
+    {
+        var captured = _stoneCount[head];
+        if (capturer == Color.Black) _capturedByBlack += captured; else _capturedByWhite += captured;
+        Hash ^= _chainHash[head];
+        var stone = head;
+        do
+        {
+            var next = _nextStone[stone];
+            _color[stone] = Color.Empty;
+            AddEmpty(stone);
+            stone = next;
+        } while (stone != head);
+        // Liberties are given back after all stones are gone, so each neighbouring chain is credited once per adjacency.
+        stone = head;
+        do
+        {
+            foreach (var offset in _neighbourOffsets)
+            {
+                var n = stone + offset;
+                if (_color[n].IsStone()) AddLiberty(_head[n], stone);
+            }
+            stone = _nextStone[stone];
+        } while (stone != head);
+    }
+
+    private void RemoveEmpty(int point)
+    {
+        var position = _emptyPosition[point];
+        var last = _empties[--_emptyCount];
+        _empties[position] = last;
+        _emptyPosition[last] = position;
+    }
+
+    private void AddEmpty(int point)
+    {
+        _emptyPosition[point] = (short)_emptyCount;
+        _empties[_emptyCount++] = (short)point;
+    }
+
+    // ---- setup ----------------------------------------------------------------------------------------
+
+    /// <summary>
+    /// Replaces the position by <paramref name="stones"/> (row-major, A1 first, n² entries), as SGF AB/AW/AE do.
+    /// The setup position starts a new history: superko looks back only to it. Throws if a chain has no liberty.
+    /// </summary>
+    public void SetPosition(ReadOnlySpan<Color> stones, Color toMove)
+    {
+        if (stones.Length != Size * Size)
+            throw new ArgumentException($"a {Size}x{Size} position needs {Size * Size} points, got {stones.Length}");
+        var moveCount = MoveCount;
+        Clear();
+        for (var i = 0; i < stones.Length; i++)
+        {
+            var color = stones[i];
+            if (color == Color.Empty) continue;
+            if (!color.IsStone()) throw new ArgumentException($"point {i} holds {color}; only Empty, Black and White are allowed");
+            var point = _points[i];
+            AddStone(color, point);
+            foreach (var offset in _neighbourOffsets)
+            {
+                var n = point + offset;
+                if (_color[n] == color && _head[n] != _head[point]) MergeChains(_head[point], _head[n]);
+            }
+        }
+        foreach (var p in _points)
+            if (_color[p].IsStone() && _head[p] == p && _libCount[p] == 0)
+                throw new ArgumentException($"the setup leaves the chain at {VertexOf(p)} without liberties");
+        _history.Clear();
+        _history.Add(Hash);
+        ToMove = toMove;
+        MoveCount = moveCount;
+    }
+
+    /// <summary>The position row-major from A1, as <see cref="SetPosition"/> takes it.</summary>
+    public Color[] GetPosition()
+    {
+        var stones = new Color[Size * Size];
+        for (var i = 0; i < stones.Length; i++) stones[i] = _color[_points[i]];
+        return stones;
+    }
+
+    // ---- scoring --------------------------------------------------------------------------------------
+
+    /// <summary>
+    /// Tromp-Taylor area score, Black minus White, before komi: a player's points are their stones plus the
+    /// empty regions that reach only their stones.
+    /// </summary>
+    public int AreaScore()
+    {
+        var score = 0;
+        Array.Clear(_floodSeen);
+        foreach (var p in _points)
+        {
+            var c = _color[p];
+            if (c == Color.Black) score++;
+            else if (c == Color.White) score--;
+            else if (!_floodSeen[p]) score += ScoreEmptyRegion(p);
+        }
+        Array.Clear(_floodSeen);
+        return score;
+    }
+
+    private int ScoreEmptyRegion(int start)
+    {
+        var size = 0;
+        bool reachesBlack = false, reachesWhite = false;
+        var top = 0;
+        _floodStack[top++] = start;
+        _floodSeen[start] = true;
+        while (top > 0)
+        {
+            var p = _floodStack[--top];
+            size++;
+            foreach (var offset in _neighbourOffsets)
+            {
+                var n = p + offset;
+                switch (_color[n])
+                {
+                    case Color.Empty when !_floodSeen[n]:
+                        _floodSeen[n] = true;
+                        _floodStack[top++] = n;
+                        break;
+                    case Color.Black: reachesBlack = true; break;
+                    case Color.White: reachesWhite = true; break;
+                }
+            }
+        }
+        return reachesBlack == reachesWhite ? 0 : reachesBlack ? size : -size;
+    }
+
+    /// <summary>Black's area score minus White's minus komi: positive means Black wins.</summary>
+    public double Score(double komi) => AreaScore() - komi;
+
+    /// <summary>A result as SGF and GTP write it: "B+3.5", "W+0.5", "0" for a draw.</summary>
+    public static string ResultString(double blackMinusWhite) =>
+        blackMinusWhite > 0 ? $"B+{blackMinusWhite.ToString(System.Globalization.CultureInfo.InvariantCulture)}"
+        : blackMinusWhite < 0 ? $"W+{(-blackMinusWhite).ToString(System.Globalization.CultureInfo.InvariantCulture)}"
+        : "0";
+
+    /// <summary>Rows from the top, as GTP showboard prints them: X black, O white, . empty.</summary>
+    public override string ToString()
+    {
+        var text = new System.Text.StringBuilder();
+        const string letters = "ABCDEFGHJKLMNOPQRST";
+        text.Append("   ").AppendJoin(' ', letters[..Size].ToCharArray()).Append('\n');
+        for (var y = Size - 1; y >= 0; y--)
+        {
+            text.Append($"{y + 1,2} ");
+            for (var x = 0; x < Size; x++)
+            {
+                text.Append(_color[PointAt(x, y)] switch { Color.Black => 'X', Color.White => 'O', _ => '.' });
+                if (x < Size - 1) text.Append(' ');
+            }
+            text.Append($" {y + 1}\n");
+        }
+        text.Append("   ").AppendJoin(' ', letters[..Size].ToCharArray());
+        return text.ToString();
+    }
+}
+
+public sealed class IllegalMoveException(Color color, Vertex vertex, string? reason)
+    : InvalidOperationException($"{color} {vertex} is illegal: {reason}")
+{
+    public Color Color { get; } = color;
+    public Vertex Vertex { get; } = vertex;
+}
