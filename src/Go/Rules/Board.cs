@@ -146,7 +146,10 @@ public sealed class Board
     // ---- coordinates ----------------------------------------------------------------------------------
 
     public int PointAt(int x, int y) => (y + 1) * Stride + x + 1;
-    public int PointOf(Vertex vertex) => vertex.IsPass ? PassMove : PointAt(vertex.X, vertex.Y);
+    public int PointOf(Vertex vertex) =>
+        vertex.IsPass ? PassMove
+        : vertex.IsResign ? throw new ArgumentException("resign is not a point of the board", nameof(vertex))
+        : PointAt(vertex.X, vertex.Y);
     public Vertex VertexOf(int point) => point == PassMove ? Vertex.Pass : new Vertex(point % Stride - 1, point / Stride - 1);
     /// <summary>Row-major index 0..n²−1 of a point (A1 = 0), as the sequence format numbers points.</summary>
     public int PointId(int point) => (point / Stride - 1) * Size + point % Stride - 1;

@@ -10,13 +10,16 @@ public readonly record struct Vertex(int X, int Y)
     private const string ColumnLetters = "ABCDEFGHJKLMNOPQRSTUVWXYZ";
 
     public static readonly Vertex Pass = new(-1, -1);
+    /// <summary>Not a place on the board: what a player answers when it gives up (GTP "resign").</summary>
+    public static readonly Vertex Resign = new(-2, -2);
 
-    public bool IsPass => X < 0;
+    public bool IsPass => X == -1;
+    public bool IsResign => X == -2;
 
     public bool IsOnBoard(int size) => X >= 0 && Y >= 0 && X < size && Y < size;
 
     /// <summary>GTP form: "D4", "pass".</summary>
-    public override string ToString() => IsPass ? "pass" : $"{ColumnLetters[X]}{Y + 1}";
+    public override string ToString() => IsPass ? "pass" : IsResign ? "resign" : $"{ColumnLetters[X]}{Y + 1}";
 
     /// <summary>Parses a GTP vertex ("d4", "T19", "pass"; any case) and checks it lies on a size×size board.</summary>
     public static bool TryParse(string text, int size, out Vertex vertex)

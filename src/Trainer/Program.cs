@@ -1,0 +1,24 @@
+using CommandLine;
+using GoSeqZero.Trainer.Cli;
+
+namespace GoSeqZero.Trainer;
+
+public static class Program
+{
+    /// <summary>Every command of the goseqzero program; each is an options class that runs itself.</summary>
+    private static readonly Type[] Commands =
+    [
+    ];
+
+    public static int Main(string[] args)
+    {
+        var parser = new Parser(settings =>
+        {
+            settings.HelpWriter = Console.Error;
+            settings.CaseInsensitiveEnumValues = true;
+        });
+        return parser.ParseArguments(args, Commands).MapResult(
+            (ICommand command) => command.Run(),
+            errors => errors.All(e => e.Tag is ErrorType.HelpRequestedError or ErrorType.HelpVerbRequestedError or ErrorType.VersionRequestedError) ? 0 : 2);
+    }
+}
