@@ -63,7 +63,8 @@ public sealed class Board
 
     public Board(int size, int? moveCap = null)
     {
-        if (size < 2 || size > Vertex.MaxSize)
+        // 1×1 is not a playable size, but it is the first term when counting legal positions.
+        if (size < 1 || size > Vertex.MaxSize)
             throw new ArgumentOutOfRangeException(nameof(size), size, $"board size must be 2..{Vertex.MaxSize}");
         Size = size;
         Stride = size + 2;
@@ -445,10 +446,22 @@ public sealed class Board
     /// </summary>
     public void SetPosition(ReadOnlySpan<Color> stones, Color toMove)
     {
+        if (!TrySetPosition(stones, toMove, out var chainWithoutLiberty))
+            throw new ArgumentException($"the setup leaves the chain at {VertexOf(chainWithoutLiberty)} without liberties");
+    }
+
+    /// <summary>
+    /// <see cref="SetPosition"/> that reports a chain without liberties instead of throwing (the board then holds
+    /// that illegal position until the next setup or clear). Counting legal positions relies on it being cheap.
+    /// </summary>
+    public bool TrySetPosition(ReadOnlySpan<Color> stones, Color toMove, out int chainWithoutLiberty)
+    {
         if (stones.Length != Size * Size)
             throw new ArgumentException($"a {Size}x{Size} position needs {Size * Size} points, got {stones.Length}");
         var moveCount = MoveCount;
         Clear();
+        MoveCount = moveCount;
+        ToMove = toMove;
         for (var i = 0; i < stones.Length; i++)
         {
             var color = stones[i];
@@ -462,13 +475,18 @@ public sealed class Board
                 if (_color[n] == color && _head[n] != _head[point]) MergeChains(_head[point], _head[n]);
             }
         }
-        foreach (var p in _points)
-            if (_color[p].IsStone() && _head[p] == p && _libCount[p] == 0)
-                throw new ArgumentException($"the setup leaves the chain at {VertexOf(p)} without liberties");
         _history.Clear();
         _history.Add(Hash);
-        ToMove = toMove;
-        MoveCount = moveCount;
+        foreach (var p in _points)
+        {
+            if (_color[p].IsStone() && _head[p] == p && _libCount[p] == 0)
+            {
+                chainWithoutLiberty = p;
+                return false;
+            }
+        }
+        chainWithoutLiberty = PassMove;
+        return true;
     }
 
     /// <summary>The position row-major from A1, as <see cref="SetPosition"/> takes it.</summary>

@@ -1,0 +1,36 @@
+namespace GoSeqZero.Go;
+
+/// <summary>
+/// The light playout policy: a move uniform over the empty points that are legal and are not the mover's own
+/// single-point eye; a pass only when there is none. Allocation-free.
+/// </summary>
+public static class RandomPlayout
+{
+    /// <summary>Draws a move for <paramref name="color"/>: a point, or <see cref="Board.PassMove"/>.</summary>
+    public static int ChooseMove(Board board, Color color, ref FastRandom random)
+    {
+        Span<short> candidates = stackalloc short[board.EmptyCount];
+        board.EmptyPoints.CopyTo(candidates);
+        var remaining = candidates.Length;
+        while (remaining > 0)
+        {
+            // Rejection by swap-remove keeps the draw exactly uniform over the allowed moves.
+            var index = random.NextInt(remaining);
+            int point = candidates[index];
+            if (!board.IsSinglePointEye(color, point) && board.IsLegal(color, point)) return point;
+            candidates[index] = candidates[--remaining];
+        }
+        return Board.PassMove;
+    }
+
+    /// <summary>Plays the policy for both sides until two passes or the move cap; returns the area score (B−W).</summary>
+    public static int Run(Board board, ref FastRandom random)
+    {
+        while (!board.IsGameOver)
+        {
+            var color = board.ToMove;
+            board.PlayLegal(color, ChooseMove(board, color, ref random));
+        }
+        return board.AreaScore();
+    }
+}
