@@ -35,7 +35,6 @@ public sealed class Board
     private readonly short[] _emptyPosition;
     private int _emptyCount;
     private readonly int[] _neighbourOffsets;
-    private readonly int[] _diagonalOffsets;
     private readonly short[] _points;
     private readonly PositionHistory _history;
     private readonly int[] _floodStack;
@@ -81,7 +80,6 @@ public sealed class Board
         _empties = new short[size * size];
         _emptyPosition = new short[GridLength];
         _neighbourOffsets = [-Stride, -1, 1, Stride];
-        _diagonalOffsets = [-Stride - 1, -Stride + 1, Stride - 1, Stride + 1];
         _points = new short[size * size];
         _history = new PositionHistory(MoveCap + 2);
         _floodStack = new int[GridLength];
@@ -135,6 +133,13 @@ public sealed class Board
         _capturedByBlack = other._capturedByBlack;
         _capturedByWhite = other._capturedByWhite;
         _history.CopyFrom(other._history);
+    }
+
+    /// <summary>Gives the move to <paramref name="color"/> without playing (GTP lets either colour move next).</summary>
+    public void SetToMove(Color color)
+    {
+        if (!color.IsStone()) throw new ArgumentException($"only Black or White can be to move, not {color}", nameof(color));
+        ToMove = color;
     }
 
     public Board Clone()
@@ -195,36 +200,46 @@ public sealed class Board
     public bool IsLegal(Color color, Vertex vertex) =>
         vertex.IsPass || (vertex.IsOnBoard(Size) && IsLegal(color, PointOf(vertex)));
 
+    /// <summary>Legality of an empty point: the hot path of playouts, so the four neighbours are unrolled.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private bool IsLegalOnEmpty(Color color, int point)
+    internal bool IsLegalOnEmpty(Color color, int point)
     {
-        var opponent = color.Opponent();
-        var hasLiberty = false;
-        var newHash = Hash ^ Zobrist.Stone(color, point);
-        int captured0 = -1, captured1 = -1, captured2 = -1;
-        foreach (var offset in _neighbourOffsets)
+        var probe = new MoveProbe(Hash ^ Zobrist.Stone(color, point));
+        Probe(ref probe, color, point - Stride);
+        Probe(ref probe, color, point - 1);
+        Probe(ref probe, color, point + 1);
+        Probe(ref probe, color, point + Stride);
+        return probe.HasLiberty && !_history.Contains(probe.NewHash);
+    }
+
+    /// <summary>What one neighbour contributes to a move: a liberty, a capture (whose stones leave the hash), or nothing.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void Probe(ref MoveProbe probe, Color color, int neighbour)
+    {
+        var c = _color[neighbour];
+        if (c == Color.Empty) { probe.HasLiberty = true; return; }
+        if (c == Color.Border) return;
+        var head = _head[neighbour];
+        if (c == color)
         {
-            var n = point + offset;
-            var c = _color[n];
-            if (c == Color.Empty) hasLiberty = true;
-            else if (c == color)
-            {
-                if (!IsInAtari(_head[n])) hasLiberty = true;
-            }
-            else if (c == opponent)
-            {
-                var head = _head[n];
-                if (IsInAtari(head) && head != captured0 && head != captured1 && head != captured2)
-                {
-                    newHash ^= _chainHash[head];
-                    hasLiberty = true;
-                    if (captured0 < 0) captured0 = head;
-                    else if (captured1 < 0) captured1 = head;
-                    else captured2 = head;
-                }
-            }
+            if (!IsInAtari(head)) probe.HasLiberty = true;
         }
-        return hasLiberty && !_history.Contains(newHash);
+        else if (IsInAtari(head) && head != probe.Captured0 && head != probe.Captured1 && head != probe.Captured2)
+        {
+            probe.NewHash ^= _chainHash[head];
+            probe.HasLiberty = true;
+            if (probe.Captured0 == 0) probe.Captured0 = head;
+            else if (probe.Captured1 == 0) probe.Captured1 = head;
+            else probe.Captured2 = head;
+        }
+    }
+
+    /// <summary>The running state of <see cref="IsLegalOnEmpty"/>; captured chain heads are kept to count each chain once.</summary>
+    private struct MoveProbe(ulong newHash)
+    {
+        public ulong NewHash = newHash;
+        public bool HasLiberty;
+        public int Captured0, Captured1, Captured2;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -251,21 +266,19 @@ public sealed class Board
     /// </summary>
     public bool IsSinglePointEye(Color color, int point)
     {
-        if (_color[point] != Color.Empty) return false;
-        foreach (var offset in _neighbourOffsets)
-        {
-            var c = _color[point + offset];
-            if (c != color && c != Color.Border) return false;
-        }
-        var opponentDiagonals = 0;
-        var edge = false;
+        var grid = _color;
+        if (grid[point] != Color.Empty) return false;
         var opponent = color.Opponent();
-        foreach (var offset in _diagonalOffsets)
-        {
-            var c = _color[point + offset];
-            if (c == opponent) opponentDiagonals++;
-            else if (c == Color.Border) edge = true;
-        }
+        if (grid[point - Stride] == opponent || grid[point - Stride] == Color.Empty) return false;
+        if (grid[point - 1] == opponent || grid[point - 1] == Color.Empty) return false;
+        if (grid[point + 1] == opponent || grid[point + 1] == Color.Empty) return false;
+        if (grid[point + Stride] == opponent || grid[point + Stride] == Color.Empty) return false;
+        var a = grid[point - Stride - 1];
+        var b = grid[point - Stride + 1];
+        var c = grid[point + Stride - 1];
+        var d = grid[point + Stride + 1];
+        var opponentDiagonals = (a == opponent ? 1 : 0) + (b == opponent ? 1 : 0) + (c == opponent ? 1 : 0) + (d == opponent ? 1 : 0);
+        var edge = a == Color.Border || b == Color.Border || c == Color.Border || d == Color.Border;
         return opponentDiagonals < (edge ? 1 : 2);
     }
 
@@ -329,40 +342,57 @@ public sealed class Board
 
     private void PlaceStone(Color color, int point)
     {
-        var opponent = color.Opponent();
         AddStone(color, point);
-        foreach (var offset in _neighbourOffsets)
-        {
-            var n = point + offset;
-            if (_color[n] == color && _head[n] != _head[point]) MergeChains(_head[point], _head[n]);
-        }
-        foreach (var offset in _neighbourOffsets)
-        {
-            var n = point + offset;
-            if (_color[n] == opponent && _libCount[_head[n]] == 0) RemoveChain(_head[n], color);
-        }
+        MergeIfOwn(color, point, point - Stride);
+        MergeIfOwn(color, point, point - 1);
+        MergeIfOwn(color, point, point + 1);
+        MergeIfOwn(color, point, point + Stride);
+        var opponent = color.Opponent();
+        CaptureIfDead(opponent, color, point - Stride);
+        CaptureIfDead(opponent, color, point - 1);
+        CaptureIfDead(opponent, color, point + 1);
+        CaptureIfDead(opponent, color, point + Stride);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void MergeIfOwn(Color color, int point, int neighbour)
+    {
+        if (_color[neighbour] == color && _head[neighbour] != _head[point]) MergeChains(_head[point], _head[neighbour]);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void CaptureIfDead(Color opponent, Color capturer, int neighbour)
+    {
+        if (_color[neighbour] == opponent && _libCount[_head[neighbour]] == 0) RemoveChain(_head[neighbour], capturer);
     }
 
     /// <summary>Puts one stone on the board as a chain of its own and takes the point from its neighbours' liberties.</summary>
     private void AddStone(Color color, int point)
     {
         _color[point] = color;
-        Hash ^= Zobrist.Stone(color, point);
+        var key = Zobrist.Stone(color, point);
+        Hash ^= key;
         RemoveEmpty(point);
         _head[point] = (short)point;
         _nextStone[point] = (short)point;
         _stoneCount[point] = 1;
-        _chainHash[point] = Zobrist.Stone(color, point);
+        _chainHash[point] = key;
         _libCount[point] = 0;
         _libSum[point] = 0;
         _libSumSquares[point] = 0;
-        foreach (var offset in _neighbourOffsets)
-        {
-            var n = point + offset;
-            var c = _color[n];
-            if (c == Color.Empty) AddLiberty(point, n);
-            else if (c.IsStone()) RemoveLiberty(_head[n], point);
-        }
+        TouchNeighbour(point, point - Stride);
+        TouchNeighbour(point, point - 1);
+        TouchNeighbour(point, point + 1);
+        TouchNeighbour(point, point + Stride);
+    }
+
+    /// <summary>An empty neighbour is a liberty of the new stone; a stone neighbour loses the new stone's point as one.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void TouchNeighbour(int point, int neighbour)
+    {
+        var c = _color[neighbour];
+        if (c == Color.Empty) AddLiberty(point, neighbour);
+        else if (c != Color.Border) RemoveLiberty(_head[neighbour], point);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace GoSeqZero.Go;
 
 /// <summary>
@@ -7,6 +9,7 @@ namespace GoSeqZero.Go;
 public static class RandomPlayout
 {
     /// <summary>Draws a move for <paramref name="color"/>: a point, or <see cref="Board.PassMove"/>.</summary>
+    [SkipLocalsInit]
     public static int ChooseMove(Board board, Color color, ref FastRandom random)
     {
         Span<short> candidates = stackalloc short[board.EmptyCount];
@@ -17,7 +20,7 @@ public static class RandomPlayout
             // Rejection by swap-remove keeps the draw exactly uniform over the allowed moves.
             var index = random.NextInt(remaining);
             int point = candidates[index];
-            if (!board.IsSinglePointEye(color, point) && board.IsLegal(color, point)) return point;
+            if (!board.IsSinglePointEye(color, point) && board.IsLegalOnEmpty(color, point)) return point;
             candidates[index] = candidates[--remaining];
         }
         return Board.PassMove;

@@ -1,0 +1,27 @@
+using GoSeqZero.Bench.Go;
+
+namespace GoSeqZero.Bench;
+
+/// <summary>
+/// Side-by-side measurement programs. Run with
+/// <c>dotnet run -c Release --project bench -- NAME [options]</c>; each prints medians and the machine it ran on.
+/// </summary>
+public static class Program
+{
+    private static readonly Dictionary<string, (string Help, Func<string[], int> Run)> Benchmarks = new()
+    {
+        ["playouts"] = ("uniform random playouts per second: --size 9 --seconds 3 --repeats 5", PlayoutBenchmark.Run),
+        ["legal-positions"] = ("count legal positions by enumeration: --size 4", LegalPositionBenchmark.Run),
+    };
+
+    public static int Main(string[] args)
+    {
+        if (args.Length == 0 || !Benchmarks.TryGetValue(args[0], out var benchmark))
+        {
+            Console.Error.WriteLine("usage: dotnet run -c Release --project bench -- BENCHMARK [options]\n");
+            foreach (var (name, (help, _)) in Benchmarks) Console.Error.WriteLine($"  {name,-16} {help}");
+            return args.Length == 0 || args[0] is "--help" or "-h" ? 0 : 2;
+        }
+        return benchmark.Run(args[1..]);
+    }
+}
