@@ -1,0 +1,84 @@
+using System.Diagnostics;
+
+namespace GoSeqZero.Tests.Gtp;
+
+/// <summary>The built <c>goseqzero gtp</c> program as a controller sees it: a process on stdin/stdout.</summary>
+public class GtpEngineProcessTests
+{
+    private static readonly TimeSpan ExitBound = TimeSpan.FromSeconds(60);
+
+    /// <summary>Runs goseqzero.dll (next to this test assembly) with <paramref name="input"/> on its stdin.</summary>
+    private static (int ExitCode, string Output, string Error) RunGoSeqZero(string input, params string[] arguments)
+    {
+        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "goseqzero.dll"));
+        foreach (var argument in arguments) start.ArgumentList.Add(argument);
+        using var process = Process.Start(start) ?? throw new InvalidOperationException("could not start dotnet goseqzero.dll");
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        process.StandardInput.Write(input);
+        process.StandardInput.Close();
+        if (!process.WaitForExit(ExitBound))
+        {
+            process.Kill(entireProcessTree: true);
+            Assert.Fail($"goseqzero did not exit within {ExitBound.TotalSeconds} s");
+        }
+        return (process.ExitCode, output.Result, error.Result);
+    }
+
+    [Fact]
+    public void AnswersCommandsAndGarbageOnStdoutAndExitsWithZeroOnQuit()
+    {
+        var input = "1 name\nprotocol_version\nfly me to the moon\n\n# comment\nboardsize 9\nplay b D4\nplay w D4\nplay b Z99\n"
+            + "7 genmove w\nlist_stones b\n\u0003\u0004garbage\t\t\nquit\nname\n";
+        var (exitCode, output, error) = RunGoSeqZero(input, "gtp", "--player", "random", "--seed", "5");
+        Assert.Equal(0, exitCode);
+        var responses = output[..^2].Split("\n\n");
+        Assert.Equal(11, responses.Length);
+        Assert.Equal("=1 GoSeqZero", responses[0]);
+        Assert.Equal("= 2", responses[1]);
+        Assert.Equal("? unknown command", responses[2]);
+        Assert.Equal("= ", responses[3]);
+        Assert.Equal("= ", responses[4]);
+        Assert.Equal("? illegal move", responses[5]);
+        Assert.StartsWith("? syntax error: 'Z99' is not a vertex", responses[6]);
+        Assert.Matches("^=7 ([A-HJ][1-9]|pass)$", responses[7]);
+        Assert.Equal("= D4", responses[8]);
+        Assert.Equal("? unknown command", responses[9]);
+        Assert.Equal("= ", responses[10]);
+        Assert.EndsWith("\n\n", output);
+        Assert.Contains("seed 5", error);
+    }
+
+    [Fact]
+    public void ExitsWithZeroWhenTheInputEndsWithoutQuit()
+    {
+        var (exitCode, output, _) = RunGoSeqZero("name\n", "gtp", "--size", "9", "--komi", "6.5");
+        Assert.Equal(0, exitCode);
+        Assert.Equal("= GoSeqZero\n\n", output);
+    }
+
+    [Fact]
+    public void AnUnknownPlayerIsRefusedOnStderrWithExitCodeTwo()
+    {
+        var (exitCode, output, error) = RunGoSeqZero("name\n", "gtp", "--player", "oracle");
+        Assert.Equal(2, exitCode);
+        Assert.Equal("", output);
+        Assert.Contains("unknown player 'oracle'; known players: random", error);
+    }
+
+    [Fact]
+    public void ABoardSizeOutsideTwoToNineteenIsRefusedWithExitCodeTwo()
+    {
+        var (exitCode, output, error) = RunGoSeqZero("name\n", "gtp", "--size", "25");
+        Assert.Equal(2, exitCode);
+        Assert.Equal("", output);
+        Assert.Contains("--size 25", error);
+    }
+}
