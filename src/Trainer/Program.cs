@@ -9,6 +9,7 @@ public static class Program
     private static readonly Type[] Commands =
     [
         typeof(GtpCommand),
+        typeof(GtpCommand),
         typeof(MatchCommand),
         typeof(LadderCommand),
     ];
