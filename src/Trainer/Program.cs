@@ -9,9 +9,6 @@ public static class Program
     private static readonly Type[] Commands =
     [
         typeof(GtpCommand),
-        typeof(GtpCommand),
-        typeof(MatchCommand),
-        typeof(LadderCommand),
     ];
 
     public static int Main(string[] args)
@@ -23,7 +20,6 @@ public static class Program
         });
         return parser.ParseArguments(args, Commands).MapResult(
             (ICommand command) => command.Run(),
-            // No verb at all is a request for the list of commands, not a mistake.
-            errors => errors.All(e => e.Tag is ErrorType.HelpRequestedError or ErrorType.HelpVerbRequestedError or ErrorType.VersionRequestedError or ErrorType.NoVerbSelectedError) ? 0 : 2);
+            errors => errors.All(e => e.Tag is ErrorType.HelpRequestedError or ErrorType.HelpVerbRequestedError or ErrorType.VersionRequestedError) ? 0 : 2);
     }
 }
