@@ -1,0 +1,77 @@
+using GoSeqZero.Go;
+using GoSeqZero.Go.Players;
+
+namespace GoSeqZero.Tests.Players;
+
+public class UctPlayerTests
+{
+    [Fact]
+    public void UctCapturesTheChainThatDecidesTheGame()
+    {
+        // White's six stones on the left have one liberty, C3; taking them wins the board for Black.
+        var game = new Game(5, 0.5);
+        game.SetSetup(Position(
+            "O O X . .",
+            "O O X . .",
+            "O O . X .",
+            "X X X . .",
+            ". . . . ."), Color.Black);
+        using var player = new UctPlayer(playoutsPerMove: 3000, threads: 2, seed: 3);
+        Assert.Equal(new Vertex(2, 2), player.GenMove(game, Color.Black, CancellationToken.None));
+        Assert.Equal(3000, player.LastPlayouts);
+    }
+
+    [Fact]
+    public void UctSearchesForTheColourItIsAskedFor()
+    {
+        // Colours swapped and Black to move, but GTP may ask for White: White must take the six stones at C3.
+        var game = new Game(5, 0.5);
+        game.SetSetup(Position(
+            "X X O . .",
+            "X X O . .",
+            "X X . O .",
+            "O O O . .",
+            ". . . . ."), Color.Black);
+        using var player = new UctPlayer(playoutsPerMove: 3000, threads: 2, seed: 4);
+        Assert.Equal(new Vertex(2, 2), player.GenMove(game, Color.White, CancellationToken.None));
+        Assert.Equal(Color.Black, game.ToMove);
+    }
+
+    [Fact]
+    public void UctBeatsRandomOnFiveByFive()
+    {
+        var wins = 0;
+        const int games = 10;
+        for (var i = 0; i < games; i++)
+        {
+            using var uct = new UctPlayer(playoutsPerMove: 300, threads: 2, seed: i);
+            using var random = new RandomPlayer(seed: i);
+            var uctColor = i % 2 == 0 ? Color.Black : Color.White;
+            var game = new Game(5, 0.5);
+            var resigned = Color.Empty;
+            while (!game.IsOver)
+            {
+                var color = game.ToMove;
+                var move = (color == uctColor ? (IPlayer)uct : random).GenMove(game, color, CancellationToken.None);
+                if (move.IsResign) { resigned = color; break; }
+                game.Play(color, move);
+            }
+            var winner = resigned != Color.Empty ? resigned.Opponent() : game.Score() > 0 ? Color.Black : Color.White;
+            if (winner == uctColor) wins++;
+        }
+        Assert.True(wins >= 9, $"UCT with 300 playouts won only {wins} of {games} games against random");
+    }
+
+    private static Color[] Position(params string[] rowsFromTop)
+    {
+        var size = rowsFromTop.Length;
+        var stones = new Color[size * size];
+        for (var r = 0; r < size; r++)
+        {
+            var cells = rowsFromTop[r].Replace(" ", "", StringComparison.Ordinal);
+            for (var x = 0; x < size; x++)
+                stones[(size - 1 - r) * size + x] = cells[x] switch { 'X' => Color.Black, 'O' => Color.White, _ => Color.Empty };
+        }
+        return stones;
+    }
+}
