@@ -9,6 +9,8 @@ public static class Program
     private static readonly Type[] Commands =
     [
         typeof(GtpCommand),
+        typeof(MatchCommand),
+        typeof(LadderCommand),
     ];
 
     public static int Main(string[] args)

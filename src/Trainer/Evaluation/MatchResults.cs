@@ -1,0 +1,111 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace GoSeqZero.Trainer.Evaluation;
+
+/// <summary>How a game ended. Only the first two are decided by the board; the rest are losses of one player.</summary>
+internal enum GameEnd
+{
+    TwoPasses,
+    MoveCap,
+    Resign,
+    Time,
+    IllegalMove,
+    Crash,
+}
+
+/// <summary>One side of a finished game: which program (0 = A, the --black spec; 1 = B) and how long it thought.</summary>
+internal sealed record GameSide(int Program, string Spec, string Name, int Moves, double Seconds)
+{
+    /// <summary>Mean seconds per GenMove call, 0 when it was never asked.</summary>
+    public double SecondsPerMove => Moves == 0 ? 0 : Seconds / Moves;
+}
+
+/// <summary>
+/// One game of results.json. <see cref="Winner"/> is "black", "white" or "draw"; <see cref="Score"/> is the
+/// Tromp-Taylor score (Black − White − komi) when the board decided the game, otherwise null.
+/// </summary>
+internal sealed record GameResult(
+    int Game,
+    string Sgf,
+    GameSide Black,
+    GameSide White,
+    string Result,
+    string Winner,
+    double? Score,
+    GameEnd End,
+    string Reason,
+    int MoveCount,
+    double Seconds)
+{
+    /// <summary>The score of <paramref name="program"/> in this game: 1 win, 0.5 draw, 0 loss.</summary>
+    public double ScoreOf(int program) => Winner switch
+    {
+        "draw" => 0.5,
+        "black" => Black.Program == program ? 1 : 0,
+        "white" => White.Program == program ? 1 : 0,
+        _ => throw new InvalidDataException($"game {Game}: winner is '{Winner}', expected black, white or draw"),
+    };
+}
+
+/// <summary>
+/// The content of a match's results.json: its settings, the two programs (A first), and every finished game.
+/// It is rewritten after each game, so an interrupted match still leaves the games it finished.
+/// </summary>
+internal sealed record MatchResults(
+    int Version,
+    DateTimeOffset Started,
+    int Size,
+    double Komi,
+    int MoveCap,
+    double MoveTimeLimitSeconds,
+    int Seed,
+    int GamesPlanned,
+    IReadOnlyList<string> Programs,
+    IReadOnlyList<GameResult> Games)
+{
+    public const int CurrentVersion = 1;
+    public const string FileName = "results.json";
+
+    private static readonly JsonSerializerOptions Options = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        WriteIndented = true,
+        // Results such as "B+3.5" stay readable instead of becoming "B\u002B3.5"; the file is never embedded in HTML.
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower) },
+    };
+
+    /// <summary>Writes atomically (a temporary file, then a rename) so readers never see half a file.</summary>
+    public void Write(string path)
+    {
+        var temporary = path + ".tmp";
+        File.WriteAllText(temporary, JsonSerializer.Serialize(this, Options));
+        File.Move(temporary, path, overwrite: true);
+    }
+
+    public static MatchResults Read(string path)
+    {
+        MatchResults? results;
+        try
+        {
+            results = JsonSerializer.Deserialize<MatchResults>(File.ReadAllText(path), Options);
+        }
+        catch (JsonException error)
+        {
+            throw new InvalidDataException($"{path}: not a match results file: {error.Message}", error);
+        }
+        if (results is null || results.Games is null || results.Programs is null)
+            throw new InvalidDataException($"{path}: not a match results file (no programs or games)");
+        if (results.Version != CurrentVersion)
+            throw new InvalidDataException($"{path}: results version {results.Version}; this program reads version {CurrentVersion}");
+        foreach (var game in results.Games)
+        {
+            if (game.Winner is not ("black" or "white" or "draw"))
+                throw new InvalidDataException($"{path}: game {game.Game}: winner is '{game.Winner}', expected black, white or draw");
+            if (game.Black?.Spec is null || game.White?.Spec is null || (game.Black.Program, game.White.Program) is not ((0, 1) or (1, 0)))
+                throw new InvalidDataException($"{path}: game {game.Game}: expected a black and a white side with specs and programs 0 and 1");
+        }
+        return results;
+    }
+}

@@ -1,0 +1,201 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Runtime.ExceptionServices;
+using GoSeqZero.Go;
+using GoSeqZero.Go.Players;
+using GoSeqZero.Go.Sgf;
+
+namespace GoSeqZero.Trainer.Evaluation;
+
+/// <summary>Makes a player from its spec and a seed; the CLI passes <c>PlayerSpec.Create</c>.</summary>
+internal delegate IPlayer PlayerFactory(string spec, int seed);
+
+/// <summary>
+/// What a match plays: program A (<see cref="FirstSpec"/>, Black in even games) against program B, and the
+/// rules, limits and output folder.
+/// </summary>
+internal sealed record MatchSettings(
+    string FirstSpec,
+    string SecondSpec,
+    int Games,
+    int Size,
+    double Komi,
+    int Parallel,
+    string OutputDirectory,
+    TimeSpan MoveTimeLimit,
+    int MoveCap,
+    int Seed);
+
+/// <summary>
+/// Plays a match: games alternate colours (game i even: A is Black), <see cref="MatchSettings.Parallel"/> games
+/// at a time. Each game gets fresh player instances, seeded from the match seed, the game number and the
+/// program, and disposed when it ends: a crashed or hung engine cannot spoil later games, and a game's seeds do
+/// not depend on which slot happened to play it. A player that fails, resigns, runs out of time or plays an
+/// illegal move loses that game and the match goes on. Each finished game is written at once as
+/// game-NNNN.sgf, and results.json is rewritten, so an interrupted match keeps what it played.
+/// </summary>
+internal sealed class MatchRunner(MatchSettings settings, PlayerFactory createPlayer, TextWriter progress)
+{
+    private readonly Lock _finishedLock = new();
+    private readonly List<GameResult> _finished = [];
+    private readonly Stopwatch _clock = new();
+    private DateTimeOffset _started;
+
+    public MatchResults Run()
+    {
+        Validate(settings);
+        Directory.CreateDirectory(settings.OutputDirectory);
+        var resultsPath = Path.Combine(settings.OutputDirectory, MatchResults.FileName);
+        if (File.Exists(resultsPath))
+            throw new IOException($"{settings.OutputDirectory} already holds a match ({MatchResults.FileName}); choose another output folder");
+
+        _started = DateTimeOffset.Now;
+        _clock.Start();
+        var nextGame = -1;
+        var failed = false;
+        var workers = Enumerable.Range(0, Math.Min(settings.Parallel, settings.Games)).Select(_ =>
+            Task.Factory.StartNew(() =>
+            {
+                try
+                {
+                    int game;
+                    while (!Volatile.Read(ref failed) && (game = Interlocked.Increment(ref nextGame)) < settings.Games)
+                        Finish(PlayOne(game));
+                }
+                catch
+                {
+                    // The runner itself failed (e.g. the disk is full): the other slots start no new game.
+                    Volatile.Write(ref failed, true);
+                    throw;
+                }
+            }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default)).ToArray();
+        try
+        {
+            Task.WaitAll(workers);
+        }
+        catch (AggregateException error)
+        {
+            ExceptionDispatchInfo.Throw(error.InnerExceptions[0]);
+        }
+        return Snapshot();
+    }
+
+    private static void Validate(MatchSettings settings)
+    {
+        if (settings.Games < 1) throw new ArgumentException($"games must be at least 1, not {settings.Games}");
+        if (settings.Size is < 2 or > Vertex.MaxSize) throw new ArgumentException($"board size must be 2..{Vertex.MaxSize}, not {settings.Size}");
+        if (settings.Parallel < 1) throw new ArgumentException($"parallel must be at least 1, not {settings.Parallel}");
+        if (settings.MoveCap < 1) throw new ArgumentException($"move cap must be at least 1, not {settings.MoveCap}");
+        if (settings.MoveTimeLimit <= TimeSpan.Zero)
+            throw new ArgumentException($"the move time limit must be positive, not {settings.MoveTimeLimit.TotalSeconds} s");
+    }
+
+    /// <summary>A seed for program <paramref name="program"/> in game <paramref name="game"/>: SplitMix64 of the three.</summary>
+    internal static int PlayerSeed(int matchSeed, int game, int program)
+    {
+        var x = unchecked((ulong)(uint)matchSeed * 0x9E3779B97F4A7C15UL + (ulong)game * 2 + (ulong)program + 1);
+        x = unchecked((x ^ (x >> 30)) * 0xBF58476D1CE4E5B9UL);
+        x = unchecked((x ^ (x >> 27)) * 0x94D049BB133111EBUL);
+        return (int)((x ^ (x >> 31)) & int.MaxValue);
+    }
+
+    private GameResult PlayOne(int gameIndex)
+    {
+        var blackProgram = gameIndex % 2;
+        var whiteProgram = 1 - blackProgram;
+        var specs = new[] { settings.FirstSpec, settings.SecondSpec };
+        var game = new Game(settings.Size, settings.Komi, settings.MoveCap);
+        var stopwatch = Stopwatch.StartNew();
+
+        var black = Start(specs[blackProgram], PlayerSeed(settings.Seed, gameIndex, blackProgram));
+        var white = Start(specs[whiteProgram], PlayerSeed(settings.Seed, gameIndex, whiteProgram));
+        // A player that cannot even start forfeits; when both fail, Black's failure counts.
+        var refereed = black.Player is null ? Referee.Forfeit(game, Color.Black, $"Black ({black.Name}) could not start: {black.Failure}")
+            : white.Player is null ? Referee.Forfeit(game, Color.White, $"White ({white.Name}) could not start: {white.Failure}")
+            : Referee.Play(game, black.Player, white.Player, settings.MoveTimeLimit);
+        Dispose(black.Player);
+        Dispose(white.Player);
+
+        var sgfName = $"game-{gameIndex + 1:D4}.sgf";
+        var blackSide = new GameSide(blackProgram, specs[blackProgram], black.Name, refereed.BlackMoves, refereed.BlackSeconds);
+        var whiteSide = new GameSide(whiteProgram, specs[whiteProgram], white.Name, refereed.WhiteMoves, refereed.WhiteSeconds);
+        WriteSgf(Path.Combine(settings.OutputDirectory, sgfName), refereed, blackSide, whiteSide, gameIndex);
+        return new GameResult(gameIndex + 1, sgfName, blackSide, whiteSide, refereed.Result,
+            refereed.Winner switch { Color.Black => "black", Color.White => "white", _ => "draw" },
+            refereed.Score, refereed.End, refereed.Reason, game.Moves.Count, stopwatch.Elapsed.TotalSeconds);
+    }
+
+    /// <summary>A started player and its name, or why it could not be started (null player).</summary>
+    private readonly record struct StartedPlayer(IPlayer? Player, string Name, string? Failure);
+
+    private StartedPlayer Start(string spec, int seed)
+    {
+        // Starting an engine is bounded like a move: an engine that never answers its handshake must not hang the match.
+        var call = TimedCall.Run(_ =>
+        {
+            var player = createPlayer(spec, seed);
+            return (Player: player, player.Name);
+        }, settings.MoveTimeLimit, late => late.Player.Dispose());
+        if (call.TimedOut) return new StartedPlayer(null, spec, $"not ready within {settings.MoveTimeLimit.TotalSeconds:0.###} s");
+        if (call.Error is { } error) return new StartedPlayer(null, spec, $"{error.GetType().Name}: {error.Message}");
+        return new StartedPlayer(call.Value.Player, call.Value.Name, null);
+    }
+
+    /// <summary>Disposes under the time limit; a player whose disposal hangs is left to its thread.</summary>
+    private void Dispose(IPlayer? player)
+    {
+        if (player is not null) TimedCall.Run(player.Dispose, settings.MoveTimeLimit);
+    }
+
+    private void WriteSgf(string path, RefereedGame refereed, GameSide black, GameSide white, int gameIndex)
+    {
+        var record = GameRecord.FromGame(refereed.Game, black.Name, white.Name, refereed.Result,
+            _started.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
+        // FromGame takes no root comment, and the record's properties are init-only: copy it with the reason added.
+        SgfWriter.WriteFile(new GameRecord
+        {
+            Size = record.Size,
+            Komi = record.Komi,
+            Rules = record.Rules,
+            BlackPlayer = record.BlackPlayer,
+            WhitePlayer = record.WhitePlayer,
+            Result = record.Result,
+            Date = record.Date,
+            Setup = record.Setup,
+            PlayerToMove = record.PlayerToMove,
+            Moves = record.Moves,
+            RootComment = $"Game {gameIndex + 1} of {settings.Games}, {black.Spec} (B) vs {white.Spec} (W): {refereed.Reason}.",
+        }, path);
+    }
+
+    private void Finish(GameResult result)
+    {
+        lock (_finishedLock)
+        {
+            _finished.Add(result);
+            Snapshot().Write(Path.Combine(settings.OutputDirectory, MatchResults.FileName));
+            progress.WriteLine(ProgressLine(result));
+        }
+    }
+
+    private MatchResults Snapshot() =>
+        new(MatchResults.CurrentVersion, _started, settings.Size, settings.Komi, settings.MoveCap,
+            settings.MoveTimeLimit.TotalSeconds, settings.Seed, settings.Games,
+            [settings.FirstSpec, settings.SecondSpec], _finished.OrderBy(g => g.Game).ToArray());
+
+    private string ProgressLine(GameResult result)
+    {
+        var done = _finished.Count;
+        var elapsed = _clock.Elapsed;
+        var remaining = TimeSpan.FromSeconds(elapsed.TotalSeconds / done * (settings.Games - done));
+        var scoreA = _finished.Sum(g => g.ScoreOf(0));
+        var scoreB = _finished.Sum(g => g.ScoreOf(1));
+        // Losses by time, resignation or forfeit carry their reason, so a failing engine is visible as it happens.
+        var ending = result.End is GameEnd.TwoPasses or GameEnd.MoveCap ? MatchSummary.Describe(result.End) : result.Reason;
+        return string.Create(CultureInfo.InvariantCulture,
+            $"[{done}/{settings.Games}] game {result.Game}: {result.Result} ({ending}) | A {scoreA:0.#} B {scoreB:0.#} | elapsed {Clock(elapsed)} ETA {Clock(remaining)}");
+    }
+
+    private static string Clock(TimeSpan time) =>
+        time.TotalHours >= 1 ? $"{(int)time.TotalHours}:{time:mm\\:ss}" : time.ToString("m\\:ss", CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,36 @@
+namespace GoSeqZero.Trainer.Evaluation;
+
+/// <summary>Finds match results on disk and turns them into game outcomes for the ladder.</summary>
+internal static class ResultFiles
+{
+    /// <summary>
+    /// The results.json files named by <paramref name="paths"/>: a file as given, a folder searched with its
+    /// subfolders. Throws <see cref="FileNotFoundException"/> for a path that yields none.
+    /// </summary>
+    public static IReadOnlyList<string> Find(IEnumerable<string> paths)
+    {
+        var files = new List<string>();
+        foreach (var path in paths)
+        {
+            if (File.Exists(path))
+            {
+                files.Add(path);
+            }
+            else if (Directory.Exists(path))
+            {
+                var found = Directory.GetFiles(path, MatchResults.FileName, SearchOption.AllDirectories).Order(StringComparer.Ordinal).ToArray();
+                if (found.Length == 0) throw new FileNotFoundException($"{path}: no {MatchResults.FileName} in this folder or below it");
+                files.AddRange(found);
+            }
+            else
+            {
+                throw new FileNotFoundException($"{path}: no such file or folder; expected a {MatchResults.FileName} or a folder holding match results");
+            }
+        }
+        return files;
+    }
+
+    /// <summary>Each game as an outcome between the two players' specs, from Black's side.</summary>
+    public static IEnumerable<GameOutcome> Outcomes(MatchResults results) =>
+        results.Games.Select(game => new GameOutcome(game.Black.Spec, game.White.Spec, game.ScoreOf(game.Black.Program)));
+}
