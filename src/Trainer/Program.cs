@@ -22,6 +22,7 @@ public static class Program
         });
         return parser.ParseArguments(args, Commands).MapResult(
             (ICommand command) => command.Run(),
-            errors => errors.All(e => e.Tag is ErrorType.HelpRequestedError or ErrorType.HelpVerbRequestedError or ErrorType.VersionRequestedError) ? 0 : 2);
+            // No verb at all is a request for the list of commands, not a mistake.
+            errors => errors.All(e => e.Tag is ErrorType.HelpRequestedError or ErrorType.HelpVerbRequestedError or ErrorType.VersionRequestedError or ErrorType.NoVerbSelectedError) ? 0 : 2);
     }
 }

@@ -150,22 +150,9 @@ internal sealed class MatchRunner(MatchSettings settings, PlayerFactory createPl
     private void WriteSgf(string path, RefereedGame refereed, GameSide black, GameSide white, int gameIndex)
     {
         var record = GameRecord.FromGame(refereed.Game, black.Name, white.Name, refereed.Result,
-            _started.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
-        // FromGame takes no root comment, and the record's properties are init-only: copy it with the reason added.
-        SgfWriter.WriteFile(new GameRecord
-        {
-            Size = record.Size,
-            Komi = record.Komi,
-            Rules = record.Rules,
-            BlackPlayer = record.BlackPlayer,
-            WhitePlayer = record.WhitePlayer,
-            Result = record.Result,
-            Date = record.Date,
-            Setup = record.Setup,
-            PlayerToMove = record.PlayerToMove,
-            Moves = record.Moves,
-            RootComment = $"Game {gameIndex + 1} of {settings.Games}, {black.Spec} (B) vs {white.Spec} (W): {refereed.Reason}.",
-        }, path);
+            _started.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+            $"Game {gameIndex + 1} of {settings.Games}, {black.Spec} (B) vs {white.Spec} (W): {refereed.Reason}.");
+        SgfWriter.WriteFile(record, path);
     }
 
     private void Finish(GameResult result)
