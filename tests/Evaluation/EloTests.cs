@@ -24,6 +24,17 @@ public class EloTests
         Assert.Throws<ArgumentOutOfRangeException>(() => Elo.FromWinRate(1.5));
     }
 
+    [Fact]
+    public void AWhitewashHasAnUnboundedEloIntervalOnItsOpenSide()
+    {
+        var none = Elo.Estimate(0, 100);
+        Assert.Equal(double.NegativeInfinity, none.EloLow);
+        Assert.Equal("-inf", Elo.Format(none.EloLow));
+        var all = Elo.Estimate(100, 100);
+        Assert.Equal(double.PositiveInfinity, all.EloHigh);
+        Assert.Equal(-all.EloLow, none.EloHigh, 9);
+    }
+
     [Theory]
     // By hand: p = w/n, c = z²/n, centre = (p + c/2)/(1 + c), half = z/(1 + c)·sqrt(p(1 − p)/n + c/(4n)).
     [InlineData(7, 10, 0.396778, 0.892209)]

@@ -41,7 +41,10 @@ internal static class Elo
         var denominator = 1 + zSquaredOverN;
         var center = (rate + zSquaredOverN / 2) / denominator;
         var halfWidth = z / denominator * Math.Sqrt(rate * (1 - rate) / games + zSquaredOverN / (4.0 * games));
-        return (Math.Max(0, center - halfWidth), Math.Min(1, center + halfWidth));
+        // At 0 or all wins the bound is exactly 0 or 1; computed, it is off by rounding (an Elo bound of -6984, not -inf).
+        var low = wins == 0 ? 0 : Math.Max(0, center - halfWidth);
+        var high = wins == games ? 1 : Math.Min(1, center + halfWidth);
+        return (low, high);
     }
 
     /// <summary>A player's results against one opponent summarised: win rate and Elo difference, each with a 95% interval.</summary>
