@@ -7,8 +7,15 @@ public class GtpEngineProcessTests
 {
     private static readonly TimeSpan ExitBound = TimeSpan.FromSeconds(60);
 
-    /// <summary>Runs goseqzero.dll (next to this test assembly) with <paramref name="input"/> on its stdin.</summary>
-    private static (int ExitCode, string Output, string Error) RunGoSeqZero(string input, params string[] arguments)
+    private static (int ExitCode, string Output, string Error) RunGoSeqZero(string input, params string[] arguments) =>
+        RunGoSeqZero(input, arguments, new Dictionary<string, string>());
+
+    /// <summary>
+    /// Runs goseqzero.dll (next to this test assembly) with <paramref name="input"/> on its stdin and
+    /// <paramref name="environment"/> added to its environment.
+    /// </summary>
+    private static (int ExitCode, string Output, string Error) RunGoSeqZero(
+        string input, string[] arguments, IReadOnlyDictionary<string, string> environment)
     {
         var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
         {
@@ -19,6 +26,7 @@ public class GtpEngineProcessTests
         };
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "goseqzero.dll"));
         foreach (var argument in arguments) start.ArgumentList.Add(argument);
+        foreach (var (name, value) in environment) start.Environment[name] = value;
         using var process = Process.Start(start) ?? throw new InvalidOperationException("could not start dotnet goseqzero.dll");
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEndAsync();
@@ -80,5 +88,31 @@ public class GtpEngineProcessTests
         Assert.Equal(2, exitCode);
         Assert.Equal("", output);
         Assert.Contains("--size 25", error);
+    }
+
+    [Theory]
+    [InlineData("gnugo:3", "GNU Go not found at /nonexistent (from $GNUGO)")]
+    [InlineData("gtp:\"/nonexistent/x\"", "could not start GTP engine /nonexistent/x")]
+    [InlineData("gtp:\"/usr/games/gnugo --mode 'gtp\"", "unterminated")]
+    public void APlayerThatCannotStartIsRefusedInOneLineOnStderrWithExitCodeTwo(string player, string reason)
+    {
+        var (exitCode, output, error) = RunGoSeqZero("name\n", ["gtp", "--player", player], new Dictionary<string, string> { ["GNUGO"] = "/nonexistent" });
+        Assert.Equal(2, exitCode);
+        Assert.Equal("", output);
+        var line = Assert.Single(error.TrimEnd('\n').Split('\n'));
+        Assert.StartsWith("--player: ", line);
+        Assert.Contains(reason, line);
+    }
+
+    [Theory]
+    [InlineData("1e308")]
+    [InlineData("-1000.5")]
+    public void AKomiBeyondAThousandIsRefusedWithExitCodeTwo(string komi)
+    {
+        var (exitCode, output, error) = RunGoSeqZero("name\n", "gtp", "--komi", komi);
+        Assert.Equal(2, exitCode);
+        Assert.Equal("", output);
+        Assert.Contains("--komi", error);
+        Assert.Contains("between -1000 and 1000", error);
     }
 }

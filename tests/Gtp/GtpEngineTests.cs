@@ -156,14 +156,30 @@ public class GtpEngineTests
         Assert.Equal(-3.5, engine.Game.Komi);
         Assert.Equal("= ", Single(engine, "komi 0"));
         Assert.Equal(0, engine.Game.Komi);
+        Assert.Equal("= ", Single(engine, "komi 1000"));
+        Assert.Equal(1000, engine.Game.Komi);
+        Assert.Equal("= ", Single(engine, "komi -1000"));
+        Assert.Equal(-1000, engine.Game.Komi);
     }
 
     [Theory]
-    [InlineData("komi seven", "? syntax error: komi must be a number such as 7.5, got 'seven'")]
-    [InlineData("komi 7,5", "? syntax error: komi must be a number such as 7.5, got '7,5'")]
-    [InlineData("komi NaN", "? syntax error: komi must be a number such as 7.5, got 'NaN'")]
+    [InlineData(1000.5)]
+    [InlineData(-1e308)]
+    [InlineData(double.NaN)]
+    [InlineData(double.PositiveInfinity)]
+    public void AnEngineCannotStartWithAKomiBeyondAThousand(double komi) =>
+        Assert.Throws<ArgumentOutOfRangeException>(() => NewEngine(komi: komi));
+
+    [Theory]
+    [InlineData("komi seven", "? syntax error: komi must be a number between -1000 and 1000 such as 7.5, got 'seven'")]
+    [InlineData("komi 7,5", "? syntax error: komi must be a number between -1000 and 1000 such as 7.5, got '7,5'")]
+    [InlineData("komi NaN", "? syntax error: komi must be a number between -1000 and 1000 such as 7.5, got 'NaN'")]
+    [InlineData("komi Infinity", "? syntax error: komi must be a number between -1000 and 1000 such as 7.5, got 'Infinity'")]
+    [InlineData("komi 1e308", "? syntax error: komi must be a number between -1000 and 1000 such as 7.5, got '1e308'")]
+    [InlineData("komi 1000.5", "? syntax error: komi must be a number between -1000 and 1000 such as 7.5, got '1000.5'")]
+    [InlineData("komi -1001", "? syntax error: komi must be a number between -1000 and 1000 such as 7.5, got '-1001'")]
     [InlineData("komi", "? syntax error: usage is 'komi NUMBER', got 0 arguments")]
-    public void KomiThatIsNotANumberIsASyntaxErrorAndChangesNothing(string command, string reply)
+    public void KomiThatIsNotANumberWithinAThousandIsASyntaxErrorAndChangesNothing(string command, string reply)
     {
         var engine = NewEngine(komi: 6.5);
         Assert.Equal(reply, Single(engine, command));
@@ -363,11 +379,31 @@ public class GtpEngineTests
     [InlineData(5, 0.5, "play b C3\n", "B+24.5")]
     [InlineData(5, 0, "", "0")]
     [InlineData(5, 2, "play b C3\nplay w C4\n", "W+2")]
+    [InlineData(19, -1000, "play b D4\n", "B+1361")]
+    [InlineData(5, 0.00001, "", "W+0.00001")]
+    [InlineData(5, -1.5e-7, "", "B+0.00000015")]
     public void FinalScoreIsTheTrompTaylorResult(int size, double komi, string moves, string result)
     {
         var engine = NewEngine(size: size, komi: komi);
         Converse(engine, moves);
         Assert.Equal($"= {result}", Single(engine, "final_score"));
+    }
+
+    [Theory]
+    [InlineData(7.5, "7.5")]
+    [InlineData(1e-7, "0.0000001")]
+    [InlineData(1.25e-5, "0.0000125")]
+    [InlineData(1e20, "100000000000000000000")]
+    [InlineData(1.25e16, "12500000000000000")]
+    [InlineData(1.5e30, "1500000000000000000000000000000")]
+    public void ScoresAreWrittenWithoutAnExponent(double value, string written) =>
+        Assert.Equal(written, GtpEngine.PlainDecimal(value));
+
+    [Fact]
+    public void AScoreWrittenWithoutAnExponentReadsBackExactly()
+    {
+        foreach (var value in new[] { double.Epsilon, 1e-300, 2.0 / 3 * 1e-9, 1.0 / 3, 123.456, double.MaxValue })
+            Assert.Equal(value, double.Parse(GtpEngine.PlainDecimal(value), System.Globalization.CultureInfo.InvariantCulture));
     }
 
     // ---- SGF ------------------------------------------------------------------------------------------------
@@ -425,6 +461,14 @@ public class GtpEngineTests
         Assert.StartsWith("? cannot load file: ", reply);
         Assert.Contains(expected, reply);
         Assert.Equal((9, 1), (engine.Game.Size, engine.Game.Moves.Count));
+    }
+
+    [Fact]
+    public void LoadSgfOfAFileWhoseKomiIsBeyondAThousandIsAnErrorAndChangesNothing()
+    {
+        var engine = NewEngine(size: 9);
+        Assert.Equal("? cannot load file: its komi 5000 is not between -1000 and 1000", Single(engine, $"loadsgf {DataFile("huge-komi.sgf")}"));
+        Assert.Equal((9, 7.5, 0), (engine.Game.Size, engine.Game.Komi, engine.Game.Moves.Count));
     }
 
     [Theory]
@@ -546,6 +590,16 @@ public class GtpEngineTests
             ["=12 D4", "=0 2", "?7 unknown command", "?8 illegal move", "?9 syntax error: 'q' is not a colour (b, w, black or white)"],
             Responses(engine, "12 genmove b\n0 protocol_version\n7 fly\n8 play w D4\n9 play q D4\n"));
     }
+
+    [Fact]
+    public void AnIdIsEchoedAsTheNumberItIsWithoutLeadingZerosAsGnuGoDoes() =>
+        Assert.Equal(["=12 GoSeqZero", "=0 GoSeqZero", "?7 unknown command"], Responses(NewEngine(), "012 name\n000 name\n0007 fly\n"));
+
+    [Fact]
+    public void AnIdOfAnyLengthIsAnIdNotACommand() =>
+        Assert.Equal(
+            ["=2147483648 GoSeqZero", "=99999999999999999999999 2", "?2147483648 unknown command", "?99999999999 syntax error: a command must follow the id 99999999999"],
+            Responses(NewEngine(), "2147483648 name\n99999999999999999999999 protocol_version\n02147483648 fly\n99999999999\n"));
 
     [Fact]
     public void AnIdWithoutACommandIsASyntaxError() =>

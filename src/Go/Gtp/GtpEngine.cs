@@ -17,6 +17,8 @@ internal sealed class GtpEngine
     public const int MinSize = 2;
     public const int DefaultSize = 19;
     public const double DefaultKomi = 7.5;
+    /// <summary>The largest komi either way; beyond it a komi is a typing mistake, not a handicap.</summary>
+    public const double MaxKomi = 1000;
 
     private readonly IPlayer _player;
     private readonly int? _moveCap;
@@ -34,6 +36,8 @@ internal sealed class GtpEngine
     {
         if (size < MinSize || size > Vertex.MaxSize)
             throw new ArgumentOutOfRangeException(nameof(size), size, $"board size must be {MinSize}..{Vertex.MaxSize}");
+        if (!IsAcceptableKomi(komi))
+            throw new ArgumentOutOfRangeException(nameof(komi), komi, $"komi must be a finite number between {-MaxKomi} and {MaxKomi}");
         _player = player;
         _komi = komi;
         _moveCap = moveCap;
@@ -53,7 +57,7 @@ internal sealed class GtpEngine
         Register("genmove", GenMove);
         Register("undo", Undo);
         Register("showboard", _ => "\n" + Game.Board);
-        Register("final_score", _ => Game.Result());
+        Register("final_score", _ => FinalScore());
         Register("time_settings", TimeSettings);
         Register("time_left", TimeLeftCommand);
         Register("loadsgf", LoadSgf);
@@ -63,6 +67,9 @@ internal sealed class GtpEngine
         Register("list_stones", ListStones);
         Register("captures", Captures);
     }
+
+    /// <summary>Whether the engine plays with <paramref name="komi"/>: finite and at most <see cref="MaxKomi"/> either way.</summary>
+    public static bool IsAcceptableKomi(double komi) => double.IsFinite(komi) && Math.Abs(komi) <= MaxKomi;
 
     /// <summary>The game as the controller has set it up and played it so far.</summary>
     public Game Game { get; private set; }
@@ -96,9 +103,10 @@ internal sealed class GtpEngine
         var words = Preprocess(line).Split(' ', StringSplitOptions.RemoveEmptyEntries);
         if (words.Length == 0) return null;
         string? id = null;
-        if (int.TryParse(words[0], NumberStyles.None, CultureInfo.InvariantCulture, out var number))
+        if (words[0].All(char.IsAsciiDigit))
         {
-            id = number.ToString(CultureInfo.InvariantCulture);
+            // Echoed as the number it is, as GNU Go does ("012" answers "=12"); any length is an id, never a command.
+            id = words[0].TrimStart('0') is { Length: > 0 } digits ? digits : "0";
             words = words[1..];
             if (words.Length == 0) return Response(false, id, $"syntax error: a command must follow the id {id}");
         }
@@ -211,8 +219,8 @@ internal sealed class GtpEngine
     private string Komi(string[] arguments)
     {
         ExpectArguments(arguments, 1, "komi NUMBER");
-        if (!double.TryParse(arguments[0], NumberStyles.Float, CultureInfo.InvariantCulture, out var komi) || !double.IsFinite(komi))
-            throw new GtpCommandRefusedException($"syntax error: komi must be a number such as 7.5, got '{arguments[0]}'");
+        if (!double.TryParse(arguments[0], NumberStyles.Float, CultureInfo.InvariantCulture, out var komi) || !IsAcceptableKomi(komi))
+            throw new GtpCommandRefusedException($"syntax error: komi must be a number between {-MaxKomi} and {MaxKomi} such as 7.5, got '{arguments[0]}'");
         _komi = komi;
         Game.Komi = komi;
         return "";
@@ -278,6 +286,28 @@ internal sealed class GtpEngine
         return Game.Undo() ? "" : throw new GtpCommandRefusedException("cannot undo");
     }
 
+    // Game.Result's round-trip form turns tiny margins such as 0.00001 into "1E-05"; controllers expect plain decimals.
+    private string FinalScore()
+    {
+        var score = Game.Score();
+        return score == 0 ? "0" : $"{(score > 0 ? 'B' : 'W')}+{PlainDecimal(Math.Abs(score))}";
+    }
+
+    /// <summary>The shortest digits that read back as <paramref name="value"/> (positive), written without an exponent.</summary>
+    internal static string PlainDecimal(double value)
+    {
+        var text = value.ToString("R", CultureInfo.InvariantCulture);
+        var exponentAt = text.IndexOf('E');
+        if (exponentAt < 0) return text;
+        var mantissa = text[..exponentAt];
+        var digits = mantissa.Replace(".", "");
+        var pointAt = mantissa.IndexOf('.');
+        var integerDigits = (pointAt < 0 ? mantissa.Length : pointAt) + int.Parse(text[(exponentAt + 1)..], CultureInfo.InvariantCulture);
+        if (integerDigits <= 0) return "0." + new string('0', -integerDigits) + digits;
+        if (integerDigits >= digits.Length) return digits + new string('0', integerDigits - digits.Length);
+        return digits[..integerDigits] + "." + digits[integerDigits..];
+    }
+
     // ---- SGF -----------------------------------------------------------------------------------------------
 
     /// <summary>
@@ -297,6 +327,9 @@ internal sealed class GtpEngine
         {
             throw new GtpCommandRefusedException($"cannot load file: {exception.Message}");
         }
+        if (!IsAcceptableKomi(record.Komi))
+            throw new GtpCommandRefusedException(
+                $"cannot load file: its komi {record.Komi.ToString(CultureInfo.InvariantCulture)} is not between {-MaxKomi} and {MaxKomi}");
         var movesToPlay = arguments.Length == 2 ? MovesBefore(record, arguments[1]) : record.Moves.Count;
         Game = record.ToGame(_moveCap, movesToPlay);
         _komi = Game.Komi;

@@ -1,3 +1,4 @@
+using System.Globalization;
 using CommandLine;
 using GoSeqZero.Go;
 using GoSeqZero.Go.Gtp;
@@ -18,7 +19,7 @@ internal sealed class GtpCommand : ICommand
     [Option("size", Default = GtpEngine.DefaultSize, HelpText = "Board size before the controller sends boardsize (2..19).")]
     public int Size { get; set; } = GtpEngine.DefaultSize;
 
-    [Option("komi", Default = GtpEngine.DefaultKomi, HelpText = "Komi before the controller sends komi.")]
+    [Option("komi", Default = GtpEngine.DefaultKomi, HelpText = "Komi before the controller sends komi (-1000..1000).")]
     public double Komi { get; set; } = GtpEngine.DefaultKomi;
 
     [Option("move-cap", HelpText = "A game counts as over after this many moves (default 3 x size x size).")]
@@ -36,13 +37,19 @@ internal sealed class GtpCommand : ICommand
             Console.Error.WriteLine($"--move-cap {MoveCap} must be at least 1");
             return 2;
         }
+        if (!GtpEngine.IsAcceptableKomi(Komi))
+        {
+            Console.Error.WriteLine($"--komi {Komi.ToString(CultureInfo.InvariantCulture)} is not a komi this engine plays; use a number between {-GtpEngine.MaxKomi} and {GtpEngine.MaxKomi}");
+            return 2;
+        }
         var seed = Seed ?? Random.Shared.Next();
         Go.Players.IPlayer player;
         try
         {
             player = PlayerSpec.Create(Player, seed);
         }
-        catch (ArgumentException error)
+        // A malformed spec, a missing GNU Go, an engine command line that does not parse or whose program cannot start.
+        catch (Exception error) when (error is ArgumentException or FormatException or IOException or GtpException)
         {
             Console.Error.WriteLine($"--player: {error.Message}");
             return 2;
