@@ -20,9 +20,10 @@ public static class Program
             settings.HelpWriter = Console.Error;
             settings.CaseInsensitiveEnumValues = true;
         });
+        // No command at all is a request for the list of commands, not a mistake.
+        if (args.Length == 0) args = ["--help"];
         return parser.ParseArguments(args, Commands).MapResult(
             (ICommand command) => command.Run(),
-            // No verb at all is a request for the list of commands, not a mistake.
-            errors => errors.All(e => e.Tag is ErrorType.HelpRequestedError or ErrorType.HelpVerbRequestedError or ErrorType.VersionRequestedError or ErrorType.NoVerbSelectedError) ? 0 : 2);
+            errors => errors.All(e => e.Tag is ErrorType.HelpRequestedError or ErrorType.HelpVerbRequestedError or ErrorType.VersionRequestedError) ? 0 : 2);
     }
 }

@@ -38,6 +38,43 @@ public class UctPlayerTests
     }
 
     [Fact]
+    public void UctPassesWhenTheGameIsAlreadyOver()
+    {
+        var game = new Game(9, 7);
+        game.Play(Color.Black, Vertex.Pass);
+        game.Play(Color.White, Vertex.Pass);
+        using var player = new UctPlayer(playoutsPerMove: 100, threads: 2, seed: 1);
+        Assert.Equal(Vertex.Pass, player.GenMove(game, Color.Black, CancellationToken.None));
+    }
+
+    [Fact]
+    public void UctDoesNotResignOnTheNoiseOfAFewPlayouts()
+    {
+        // With 20 playouts a move can lose every one of its few visits by chance; that is no reason to resign.
+        var game = new Game(9, 7);
+        for (var seed = 0; seed < 20; seed++)
+        {
+            using var player = new UctPlayer(playoutsPerMove: 20, threads: 2, seed: seed);
+            Assert.False(player.GenMove(game, Color.Black, CancellationToken.None).IsResign, $"seed {seed} resigned on an empty board");
+        }
+    }
+
+    [Fact]
+    public void UctResignsAHopelessPosition()
+    {
+        // One White stone in a one-line strip between two living Black walls, no komi: nothing can save White.
+        var game = new Game(5, 0);
+        game.SetSetup(Position(
+            ". X . X .",
+            "X X X X X",
+            ". . O . .",
+            "X X X X X",
+            ". X . X ."), Color.White);
+        using var player = new UctPlayer(playoutsPerMove: 2000, threads: 2, seed: 2);
+        Assert.True(player.GenMove(game, Color.White, CancellationToken.None).IsResign);
+    }
+
+    [Fact]
     public void UctBeatsRandomOnFiveByFive()
     {
         var wins = 0;

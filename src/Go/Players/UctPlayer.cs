@@ -1,18 +1,19 @@
-using System.Diagnostics;
-
 namespace GoSeqZero.Go.Players;
 
 /// <summary>
 /// The classic Monte Carlo baseline: UCT (UCB1 applied to trees) with light uniform random playouts.
 /// Root parallel: each thread grows its own tree from the same root with its share of the playouts, and the
-/// root statistics are summed; no locks, and on two cores as strong as a shared tree.
+/// root statistics are summed; no locks. (So uct:N on more cores is a little weaker per playout, and faster.)
 /// Candidate moves are the legal points that are not the mover's own single-point eye, plus the pass; a
-/// terminal position (two passes) is scored exactly. Resigns when the best move wins under 5% of its playouts.
+/// terminal position (two passes) is scored exactly; a draw counts half. Resigns when the best move, searched
+/// at least <see cref="ResignMinimumVisits"/> times, wins under 5% of its playouts.
 /// </summary>
 public sealed class UctPlayer : IPlayer
 {
     private const double Exploration = 0.7;
     private const double ResignBelow = 0.05;
+    /// <summary>Below this many visits a low win rate is noise, not a reason to give up.</summary>
+    private const int ResignMinimumVisits = 200;
     private readonly int _playoutsPerMove;
     private readonly int _threads;
     private ulong _seed;
@@ -29,14 +30,14 @@ public sealed class UctPlayer : IPlayer
 
     public string Name { get; }
 
-    /// <summary>Playouts run by the last search, for reporting speed.</summary>
+    /// <summary>Playouts run by the last search.</summary>
     public long LastPlayouts { get; private set; }
-    public TimeSpan LastSearchTime { get; private set; }
 
     public Vertex GenMove(Game game, Color color, CancellationToken cancellation)
     {
-        var stopwatch = Stopwatch.StartNew();
         var root = game.Board.Clone();
+        // Nothing is left to search in a finished game (two passes or the move cap); GTP may still ask.
+        if (root.IsGameOver) return Vertex.Pass;
         // GTP may ask for either colour: the search starts with the asked colour to move.
         if (root.ToMove != color) root.SetToMove(color);
         var trees = new Tree[_threads];
@@ -58,8 +59,7 @@ public sealed class UctPlayer : IPlayer
             }
         var best = visits.MaxBy(pair => (pair.Value.Visits, pair.Value.Wins));
         LastPlayouts = trees.Sum(t => (long)t.Root.Visits);
-        LastSearchTime = stopwatch.Elapsed;
-        if (best.Value.Visits > 0 && best.Value.Wins / best.Value.Visits < ResignBelow) return Vertex.Resign;
+        if (best.Value.Visits >= ResignMinimumVisits && best.Value.Wins / best.Value.Visits < ResignBelow) return Vertex.Resign;
         return root.VertexOf(best.Key);
     }
 
@@ -118,7 +118,8 @@ public sealed class UctPlayer : IPlayer
                 if (node.Visits == 0) break;
             }
             if (node.Children is null && node.Visits > 0 && !board.IsGameOver) Expand(node, board);
-            var blackWins = RandomPlayout.Run(board, ref _random) - _komi > 0 ? 1.0 : 0.0;
+            var score = RandomPlayout.Run(board, ref _random) - _komi;
+            var blackWins = score > 0 ? 1.0 : score < 0 ? 0.0 : 0.5;
             for (var n = node; n is not null; n = n.Parent)
             {
                 n.Visits++;

@@ -64,7 +64,7 @@ public sealed class Board
     {
         // 1×1 is not a playable size, but it is the first term when counting legal positions.
         if (size < 1 || size > Vertex.MaxSize)
-            throw new ArgumentOutOfRangeException(nameof(size), size, $"board size must be 2..{Vertex.MaxSize}");
+            throw new ArgumentOutOfRangeException(nameof(size), size, $"board size must be 1..{Vertex.MaxSize} (1 only for counting positions; games need 2 or more)");
         Size = size;
         Stride = size + 2;
         GridLength = Stride * Stride;
@@ -81,7 +81,8 @@ public sealed class Board
         _emptyPosition = new short[GridLength];
         _neighbourOffsets = [-Stride, -1, 1, Stride];
         _points = new short[size * size];
-        _history = new PositionHistory(MoveCap + 2);
+        // Sized for a long game, not the cap: CopyFrom copies the whole table on every playout; it grows if needed.
+        _history = new PositionHistory(Math.Min(MoveCap, 2 * size * size) + 2);
         _floodStack = new int[GridLength];
         _floodSeen = new bool[GridLength];
         for (var y = 0; y < size; y++)
@@ -163,26 +164,6 @@ public sealed class Board
     public Color this[int point] => _color[point];
     public Color this[Vertex vertex] => _color[PointOf(vertex)];
     public bool IsOnBoard(int point) => point > 0 && point < GridLength && _color[point] != Color.Border;
-
-    public int StonesInChain(int point) => _stoneCount[_head[point]];
-
-    /// <summary>Distinct liberties of the chain at <paramref name="point"/>. Exact; costs a walk of the chain.</summary>
-    public int LibertiesOfChain(int point)
-    {
-        var count = 0;
-        var stone = point;
-        do
-        {
-            foreach (var offset in _neighbourOffsets)
-            {
-                var n = stone + offset;
-                if (_color[n] == Color.Empty && !_floodSeen[n]) { _floodSeen[n] = true; _floodStack[count++] = n; }
-            }
-            stone = _nextStone[stone];
-        } while (stone != point);
-        for (var i = 0; i < count; i++) _floodSeen[_floodStack[i]] = false;
-        return count;
-    }
 
     // ---- legality -------------------------------------------------------------------------------------
 

@@ -34,10 +34,11 @@ public sealed class Game
     /// <summary>Starts again from <paramref name="stones"/>; the moves played so far are dropped.</summary>
     public void SetSetup(ReadOnlySpan<Color> stones, Color toMove)
     {
+        // Check on a scratch board first, so an illegal setup leaves this game as it was.
+        new Board(Size).SetPosition(stones, toMove);
         _moves.Clear();
         _setup = stones.ToArray();
         _setupToMove = toMove;
-        Board.Clear();
         Board.SetPosition(_setup, toMove);
     }
 

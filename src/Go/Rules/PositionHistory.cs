@@ -2,7 +2,7 @@ namespace GoSeqZero.Go;
 
 /// <summary>
 /// The set of position hashes seen in a game, for positional superko: open addressing with linear probing,
-/// zero as the empty slot, sized so that playouts never grow it (growth only happens past the move cap).
+/// zero as the empty slot. Sized for 2·n² positions, more than a playout reaches; longer games grow it.
 /// </summary>
 internal sealed class PositionHistory
 {

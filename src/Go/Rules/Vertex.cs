@@ -13,8 +13,8 @@ public readonly record struct Vertex(int X, int Y)
     /// <summary>Not a place on the board: what a player answers when it gives up (GTP "resign").</summary>
     public static readonly Vertex Resign = new(-2, -2);
 
-    public bool IsPass => X == -1;
-    public bool IsResign => X == -2;
+    public bool IsPass => this == Pass;
+    public bool IsResign => this == Resign;
 
     public bool IsOnBoard(int size) => X >= 0 && Y >= 0 && X < size && Y < size;
 
