@@ -11,6 +11,7 @@ public static class Program
     private static readonly Dictionary<string, (string Help, Func<string[], int> Run)> Benchmarks = new()
     {
         ["playouts"] = ("uniform random playouts per second: --size 9 --seconds 3 --repeats 5", PlayoutBenchmark.Run),
+        ["uct"] = ("seconds per genmove of uct:1000 and uct:10000: --size 9 --repeats 5", UctBenchmark.Run),
         ["legal-positions"] = ("count legal positions by enumeration: --size 4", LegalPositionBenchmark.Run),
     };
 
