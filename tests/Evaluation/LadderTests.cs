@@ -122,6 +122,7 @@ public class LadderTests
     [InlineData("random=0", "random", 0)]
     [InlineData("gnugo:10=1950", "gnugo:10", 1950)]
     [InlineData("gtp:\"engine --x=1\"=-20.5", "gtp:\"engine --x=1\"", -20.5)]
+    [InlineData(" GNUGO:10=1950", "gnugo:10", 1950)]
     public void AnchorParsesPlayerAndRatingAtTheLastEqualsSign(string text, string player, double rating)
     {
         Assert.Equal(new Anchor(player, rating), Anchor.Parse(text));
@@ -130,9 +131,24 @@ public class LadderTests
     [Theory]
     [InlineData("random")]
     [InlineData("=100")]
+    [InlineData(" =100")]
     [InlineData("random=strong")]
     public void AMalformedAnchorIsRejected(string text)
     {
         Assert.Throws<FormatException>(() => Anchor.Parse(text));
+    }
+
+    [Fact]
+    public void SpecsReadFromResultsAreNormalizedSoOnePlayerWrittenTwoWaysIsOnePlayer()
+    {
+        GameResult Game(int number, string blackSpec, string whiteSpec) =>
+            new(number, $"game-{number:D4}.sgf", new GameSide(0, blackSpec, blackSpec, 10, 1), new GameSide(1, whiteSpec, whiteSpec, 10, 1),
+                "B+R", "black", null, GameEnd.Resign, "White resigned", 20, 2);
+        var results = new MatchResults(MatchResults.CurrentVersion, DateTimeOffset.Now, 9, 7, 243, 60, 1, 2,
+            [" GNUGO:10", "random"], [Game(1, " GNUGO:10", "random"), Game(2, "gnugo:10", "Random ")]);
+
+        var outcomes = ResultFiles.Outcomes(results).ToArray();
+
+        Assert.Equal([new GameOutcome("gnugo:10", "random", 1), new GameOutcome("gnugo:10", "random", 1)], outcomes);
     }
 }

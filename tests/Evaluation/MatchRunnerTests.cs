@@ -11,6 +11,7 @@ public sealed class MatchRunnerTests : IDisposable
 {
     private readonly string _folder = Path.Combine(Path.GetTempPath(), $"goseqzero-match-{Guid.NewGuid():N}");
     private readonly List<IPlayer> _created = [];
+    private readonly List<TimeSpan> _commandTimeouts = [];
 
     public void Dispose()
     {
@@ -18,8 +19,9 @@ public sealed class MatchRunnerTests : IDisposable
     }
 
     /// <summary>PlayerSpec.Create, plus the misbehaving test players by name.</summary>
-    private IPlayer Create(string spec, int seed)
+    private IPlayer Create(string spec, int seed, TimeSpan commandTimeout)
     {
+        lock (_commandTimeouts) _commandTimeouts.Add(commandTimeout);
         IPlayer player = spec switch
         {
             "crash" => new CrashingPlayer(movesBeforeCrash: 3),
@@ -27,7 +29,9 @@ public sealed class MatchRunnerTests : IDisposable
             "centre" => new CentrePlayer(),
             "resign" => new ResigningPlayer(),
             "off-board" => new OffBoardPlayer(),
-            _ => PlayerSpec.Create(spec, seed),
+            "honours-token" => new CancellationHonouringPlayer(movesBeforeThinking: 2),
+            "cancels-itself" => new UncalledCancellationPlayer(),
+            _ => PlayerSpec.Create(spec, seed, commandTimeout),
         };
         lock (_created) _created.Add(player);
         return player;
@@ -50,7 +54,7 @@ public sealed class MatchRunnerTests : IDisposable
             Directory.GetFiles(_folder, "*.sgf").Select(Path.GetFileName).Order());
         foreach (var game in results.Games)
         {
-            // Colours alternate: A is Black in the first game (index 0), White in the second.
+            // Colours alternate: A is Black in games 1, 3, 5, ..., White in 2, 4, 6, ...
             Assert.Equal((game.Game - 1) % 2, game.Black.Program);
             Assert.Equal(1 - game.Black.Program, game.White.Program);
             Assert.Contains(game.End, new[] { GameEnd.TwoPasses, GameEnd.MoveCap });
@@ -132,6 +136,68 @@ public sealed class MatchRunnerTests : IDisposable
             Assert.True((hangIsBlack ? game.Black : game.White).Seconds >= 0.9);
         }
         Assert.All(_created.OfType<HangingPlayer>(), player => Assert.True(player.WasDisposed));
+    }
+
+    [Fact]
+    public void APlayerThatGivesUpWhenItsTokenIsCancelledLosesOnTimeNotByForfeit()
+    {
+        var results = Play("random", "honours-token", games: 2, moveTimeLimitSeconds: 0.5);
+
+        foreach (var game in results.Games)
+        {
+            var honoursIsBlack = game.Black.Program == 1;
+            Assert.Equal(GameEnd.Time, game.End);
+            Assert.Equal(honoursIsBlack ? "W+T" : "B+T", game.Result);
+            Assert.Contains("made no move within the 0.5 s limit", game.Reason);
+        }
+    }
+
+    [Fact]
+    public void APlayerThatThrowsOperationCanceledWithoutBeingCancelledLosesByForfeit()
+    {
+        var results = Play("cancels-itself", "random", games: 1);
+
+        Assert.Equal(GameEnd.Crash, Assert.Single(results.Games).End);
+        Assert.Equal("W+F", results.Games[0].Result);
+        Assert.Contains("OperationCanceledException: gave up on its own", results.Games[0].Reason);
+    }
+
+    [Fact]
+    public void EnginesMayTakeALittleLongerThanTheMoveTimeLimitPerCommandSoTheRefereeDecidesFirst()
+    {
+        Play("random", "random", games: 2, moveTimeLimitSeconds: 90);
+
+        Assert.Equal(4, _commandTimeouts.Count);
+        Assert.All(_commandTimeouts, timeout => Assert.InRange(timeout.TotalSeconds, 90.5, 100));
+    }
+
+    [Fact]
+    public void SpecsAreWrittenNormalizedSoResultsNameEachPlayerOneWay()
+    {
+        var results = Play(" RANDOM ", "Resign", games: 2);
+
+        Assert.Equal(["random", "resign"], results.Programs);
+        Assert.All(results.Games, game => Assert.Equal(game.Black.Program == 0 ? "random" : "resign", game.Black.Spec));
+        var reread = MatchResults.Read(Path.Combine(_folder, MatchResults.FileName));
+        Assert.Equal(["random", "resign"], reread.Programs);
+        Assert.Equal(["random", "resign"], reread.Games.Select(g => g.Black.Spec).Order());
+    }
+
+    [Fact]
+    public void AnOutputFolderThatCannotBeCreatedIsReportedAsSuch()
+    {
+        var error = Assert.Throws<MatchOutputException>(() => Play("random", "random", games: 1, folder: "/proc/forbidden"));
+        Assert.Equal("/proc/forbidden", error.Folder);
+        Assert.StartsWith("/proc/forbidden: cannot create or write: ", error.Message);
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1e7)]
+    public void AMoveTimeLimitOutsideOneDayIsRefused(double seconds)
+    {
+        var error = Assert.Throws<ArgumentException>(() => Play("random", "random", games: 1, moveTimeLimitSeconds: seconds));
+        Assert.Contains("at most 86400 s", error.Message);
     }
 
     [Theory]

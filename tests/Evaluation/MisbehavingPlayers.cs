@@ -77,3 +77,31 @@ internal sealed class OffBoardPlayer : FirstLegalMovePlayer
 
     public override Vertex GenMove(Game game, Color color, CancellationToken cancellation) => new(30, 1);
 }
+
+/// <summary>
+/// Plays <paramref name="movesBeforeThinking"/> moves, then thinks until its token is cancelled and gives up as a
+/// search that honours its token does: by throwing <see cref="OperationCanceledException"/>.
+/// </summary>
+internal sealed class CancellationHonouringPlayer(int movesBeforeThinking) : FirstLegalMovePlayer
+{
+    private int _moves;
+
+    public override string Name => "honours-token";
+
+    public override Vertex GenMove(Game game, Color color, CancellationToken cancellation)
+    {
+        if (++_moves <= movesBeforeThinking) return base.GenMove(game, color, cancellation);
+        cancellation.WaitHandle.WaitOne();
+        cancellation.ThrowIfCancellationRequested();
+        return Vertex.Pass;
+    }
+}
+
+/// <summary>Throws <see cref="OperationCanceledException"/> at once, though nobody cancelled it: a failure, not a loss on time.</summary>
+internal sealed class UncalledCancellationPlayer : FirstLegalMovePlayer
+{
+    public override string Name => "cancels-itself";
+
+    public override Vertex GenMove(Game game, Color color, CancellationToken cancellation) =>
+        throw new OperationCanceledException("gave up on its own");
+}

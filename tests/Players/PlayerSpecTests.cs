@@ -1,4 +1,6 @@
 using GoSeqZero.Go;
+using GoSeqZero.Go.Gtp;
+using GoSeqZero.Go.Players;
 using GoSeqZero.Trainer.Players;
 
 namespace GoSeqZero.Tests.Players;
@@ -27,10 +29,49 @@ public class PlayerSpecTests
     [InlineData("uct:ten", "expected the playouts per move")]
     [InlineData("gnugo:11", "levels go from 0 to 10")]
     [InlineData("gtp:", "give the engine's command line")]
-    [InlineData("random:3", "unknown player")]
+    [InlineData("random:3", "player 'random:3': random takes no argument")]
     public void AMalformedSpecSaysWhatIsWrong(string spec, string message)
     {
         var error = Assert.Throws<ArgumentException>(() => PlayerSpec.Create(spec, seed: 1));
         Assert.Contains(message, error.Message);
+    }
+
+    [Theory]
+    [InlineData("gnugo:1")]
+    [InlineData("gtp:\"/usr/games/gnugo --mode gtp --level 0\"")]
+    public void EnginePlayersTakeTheCommandTimeoutTheyAreGiven(string spec)
+    {
+        using var player = Assert.IsType<GtpPlayer>(PlayerSpec.Create(spec, seed: 1, commandTimeout: TimeSpan.FromSeconds(125)));
+        Assert.Equal(TimeSpan.FromSeconds(125), player.Client.CommandTimeout);
+    }
+
+    [Fact]
+    public void WithoutACommandTimeoutEnginePlayersKeepTheClientDefault()
+    {
+        using var player = Assert.IsType<GtpPlayer>(PlayerSpec.Create("gnugo:1", seed: 1));
+        Assert.Equal(GtpClient.DefaultCommandTimeout, player.Client.CommandTimeout);
+    }
+
+    [Theory]
+    [InlineData("random", "random")]
+    [InlineData(" Random ", "random")]
+    [InlineData("GNUGO:10", "gnugo:10")]
+    [InlineData(" gnugo : 10 ", "gnugo:10")]
+    [InlineData("UCT:250", "uct:250")]
+    [InlineData("Gtp:\"/opt/Engine --Level 3\"", "gtp:\"/opt/Engine --Level 3\"")]
+    public void NormalizeTrimsAndLowerCasesTheKindButKeepsTheArgument(string spec, string normalized)
+    {
+        Assert.Equal(normalized, PlayerSpec.Normalize(spec));
+    }
+
+    [Theory]
+    [InlineData("uct:100", true)]
+    [InlineData(" UCT:5", true)]
+    [InlineData("random", false)]
+    [InlineData("gnugo:10", false)]
+    [InlineData("gtp:\"uct\"", false)]
+    public void OnlyUctSearchesOnAllCores(string spec, bool usesAllCores)
+    {
+        Assert.Equal(usesAllCores, PlayerSpec.UsesAllCores(spec));
     }
 }

@@ -10,10 +10,10 @@ namespace GoSeqZero.Trainer.Cli;
 [Verb("match", HelpText = "Play a match between two players, refereed by our rules engine; writes one SGF per game and results.json.")]
 internal sealed class MatchCommand : ICommand
 {
-    [Option("black", Required = true, HelpText = "Program A, Black in even games (0, 2, ...). Known: " + PlayerSpec.Known + ".")]
+    [Option("black", Required = true, HelpText = "Program A, Black in games 1, 3, 5, ... Known: " + PlayerSpec.Known + ".")]
     public string Black { get; set; } = "";
 
-    [Option("white", Required = true, HelpText = "Program B, White in even games; colours alternate every game.")]
+    [Option("white", Required = true, HelpText = "Program B, Black in games 2, 4, 6, ...; colours alternate every game.")]
     public string White { get; set; } = "";
 
     [Option("games", Default = 100, HelpText = "Number of games.")]
@@ -25,13 +25,14 @@ internal sealed class MatchCommand : ICommand
     [Option("komi", Default = 7.0, HelpText = "Komi added to White's area score.")]
     public double Komi { get; set; } = 7;
 
-    [Option("parallel", HelpText = "Games played at once, each with its own player instances (default: number of cores).")]
+    [Option("parallel", HelpText = "Games played at once, each with its own player instances (default: number of cores, "
+        + "but 1 when either player is uct, which searches on all cores itself).")]
     public int? Parallel { get; set; }
 
     [Option("out", HelpText = "Folder for the SGF files and results.json (default: matches/<timestamp>).")]
     public string? Out { get; set; }
 
-    [Option("move-time-limit", Default = 60.0, HelpText = "Seconds a player may take for one move (and to start); over it, the player loses on time.")]
+    [Option("move-time-limit", Default = 60.0, HelpText = "Seconds a player may take for one move (and to start), at most 86400; over it, the player loses on time.")]
     public double MoveTimeLimit { get; set; } = 60;
 
     [Option("move-cap", HelpText = "A game ends and is scored after this many moves (default 3 x size x size).")]
@@ -40,47 +41,65 @@ internal sealed class MatchCommand : ICommand
     [Option("seed", HelpText = "Seed from which every player's seed is derived; a fresh one (printed) when omitted.")]
     public int? Seed { get; set; }
 
-    public int Run()
+    public int Run() => Run(Console.Out, Console.Error);
+
+    /// <summary>Runs the match, writing the summary to <paramref name="output"/> and progress and errors to <paramref name="errors"/>.</summary>
+    internal int Run(TextWriter output, TextWriter errors)
     {
+        int Fail(string message)
+        {
+            errors.WriteLine($"match: {message}");
+            return 2;
+        }
+
+        var maxSeconds = MatchSettings.MaxMoveTimeLimit.TotalSeconds;
         if (Size is < 2 or > Vertex.MaxSize) return Fail($"--size {Size} is not a board size; use 2..{Vertex.MaxSize}");
         if (Games < 1) return Fail($"--games {Games} must be at least 1");
         if (Parallel is < 1) return Fail($"--parallel {Parallel} must be at least 1");
-        if (!(MoveTimeLimit > 0) || !double.IsFinite(MoveTimeLimit)) return Fail($"--move-time-limit {MoveTimeLimit} must be a positive number of seconds");
+        // Also keeps every timer and wait within the range the runtime accepts.
+        if (!(MoveTimeLimit > 0 && MoveTimeLimit <= maxSeconds))
+            return Fail($"--move-time-limit {MoveTimeLimit} must be a number of seconds more than 0 and at most {maxSeconds} (a day)");
         if (MoveCap is < 1) return Fail($"--move-cap {MoveCap} must be at least 1");
-        var moveTimeLimit = TimeSpan.FromSeconds(MoveTimeLimit);
-        foreach (var (option, spec) in new[] { ("--black", Black), ("--white", White) })
+        var black = PlayerSpec.Normalize(Black);
+        var white = PlayerSpec.Normalize(White);
+        var seed = Seed ?? Random.Shared.Next();
+        var folder = Out ?? Path.Combine("matches", DateTime.Now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture));
+        var settings = new MatchSettings(black, white, Games, Size, Komi, Parallel ?? DefaultParallel(black, white), folder,
+            TimeSpan.FromSeconds(MoveTimeLimit), MoveCap ?? Board.DefaultMoveCap(Size), seed);
+        foreach (var (option, spec) in new[] { ("--black", black), ("--white", white) })
         {
             // A spec that names no player, or an engine that cannot start: either way the match cannot be played.
             var trial = TimedCall.Run(_ =>
             {
-                PlayerSpec.Create(spec, 0).Dispose();
+                PlayerSpec.Create(spec, 0, settings.CommandTimeout).Dispose();
                 return true;
-            }, moveTimeLimit);
+            }, settings.MoveTimeLimit);
             if (trial.TimedOut) return Fail($"{option} {spec}: the player was not ready within the {MoveTimeLimit} s move time limit");
             if (trial.Error is { } error) return Fail($"{option} {spec}: {error.Message}");
         }
 
-        var seed = Seed ?? Random.Shared.Next();
-        var output = Out ?? Path.Combine("matches", DateTime.Now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture));
-        var settings = new MatchSettings(Black, White, Games, Size, Komi, Parallel ?? Environment.ProcessorCount, output,
-            moveTimeLimit, MoveCap ?? Board.DefaultMoveCap(Size), seed);
-        Console.Error.WriteLine($"match: {Games} games of {Black} vs {White} on {Size}x{Size}, seed {seed}, writing to {output}");
+        errors.WriteLine($"match: {Games} games of {black} vs {white} on {Size}x{Size}, {settings.Parallel} at a time, seed {seed}, writing to {folder}");
         MatchResults results;
         try
         {
-            results = new MatchRunner(settings, PlayerSpec.Create, Console.Error).Run();
+            results = new MatchRunner(settings, (spec, playerSeed, commandTimeout) => PlayerSpec.Create(spec, playerSeed, commandTimeout), errors).Run();
+        }
+        catch (MatchOutputException error)
+        {
+            return Fail($"--out {folder}: cannot create or write: {error.Reason}");
         }
         catch (IOException error)
         {
             return Fail(error.Message);
         }
-        Console.Write(MatchSummary.Format(results));
+        output.Write(MatchSummary.Format(results));
         return 0;
     }
 
-    private static int Fail(string message)
-    {
-        Console.Error.WriteLine($"match: {message}");
-        return 2;
-    }
+    /// <summary>
+    /// Games at once when --parallel is not given: one per core, but one in all when a player searches on every
+    /// core itself, since games beside it would slow it down and inflate its time per move.
+    /// </summary>
+    internal static int DefaultParallel(string black, string white) =>
+        PlayerSpec.UsesAllCores(black) || PlayerSpec.UsesAllCores(white) ? 1 : Environment.ProcessorCount;
 }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using GoSeqZero.Trainer.Players;
 
 namespace GoSeqZero.Trainer.Evaluation;
 
@@ -12,10 +13,12 @@ internal sealed record Anchor(string Player, double Rating)
     {
         // The rating follows the last '=', so player specs that themselves contain '=' still parse.
         var split = text.LastIndexOf('=');
-        if (split <= 0 || !double.TryParse(text.AsSpan(split + 1), NumberStyles.Float, CultureInfo.InvariantCulture, out var rating)
+        // Normalized as match results key players, so " GNUGO:10=1950" names gnugo:10.
+        var player = split < 0 ? "" : PlayerSpec.Normalize(text[..split]);
+        if (player.Length == 0 || !double.TryParse(text.AsSpan(split + 1), NumberStyles.Float, CultureInfo.InvariantCulture, out var rating)
             || !double.IsFinite(rating))
             throw new FormatException($"anchor '{text}' is not PLAYER=RATING (e.g. \"random=0\" or \"gnugo:10=1950\")");
-        return new Anchor(text[..split], rating);
+        return new Anchor(player, rating);
     }
 
     public override string ToString() => $"{Player}={Rating.ToString(CultureInfo.InvariantCulture)}";

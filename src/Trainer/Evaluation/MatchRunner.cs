@@ -4,15 +4,19 @@ using System.Runtime.ExceptionServices;
 using GoSeqZero.Go;
 using GoSeqZero.Go.Players;
 using GoSeqZero.Go.Sgf;
+using GoSeqZero.Trainer.Players;
 
 namespace GoSeqZero.Trainer.Evaluation;
 
-/// <summary>Makes a player from its spec and a seed; the CLI passes <c>PlayerSpec.Create</c>.</summary>
-internal delegate IPlayer PlayerFactory(string spec, int seed);
+/// <summary>
+/// Makes a player from its spec and a seed; the CLI passes <c>PlayerSpec.Create</c>. An engine process must give
+/// up on a command after <paramref name="commandTimeout"/>.
+/// </summary>
+internal delegate IPlayer PlayerFactory(string spec, int seed, TimeSpan commandTimeout);
 
 /// <summary>
-/// What a match plays: program A (<see cref="FirstSpec"/>, Black in even games) against program B, and the
-/// rules, limits and output folder.
+/// What a match plays: program A (<see cref="FirstSpec"/>, Black in games 1, 3, 5, ...) against program B, and
+/// the rules, limits and output folder.
 /// </summary>
 internal sealed record MatchSettings(
     string FirstSpec,
@@ -24,42 +28,72 @@ internal sealed record MatchSettings(
     string OutputDirectory,
     TimeSpan MoveTimeLimit,
     int MoveCap,
-    int Seed);
+    int Seed)
+{
+    /// <summary>The longest move time limit: a day, well inside what timers and waits accept.</summary>
+    public static readonly TimeSpan MaxMoveTimeLimit = TimeSpan.FromDays(1);
+
+    /// <summary>
+    /// How long an engine process may take to answer one command: a little over the move time limit, so that the
+    /// referee's own clock decides first and an engine that is merely slow loses on time rather than by forfeit.
+    /// </summary>
+    public TimeSpan CommandTimeout => MoveTimeLimit + TimeSpan.FromSeconds(5);
+}
+
+/// <summary>The output folder of a match, or a file in it, could not be created or written.</summary>
+internal sealed class MatchOutputException(string folder, Exception reason)
+    : IOException($"{folder}: cannot create or write: {reason.Message}", reason)
+{
+    public string Folder { get; } = folder;
+    public string Reason => InnerException!.Message;
+}
 
 /// <summary>
-/// Plays a match: games alternate colours (game i even: A is Black), <see cref="MatchSettings.Parallel"/> games
-/// at a time. Each game gets fresh player instances, seeded from the match seed, the game number and the
-/// program, and disposed when it ends: a crashed or hung engine cannot spoil later games, and a game's seeds do
+/// Plays a match: games alternate colours (A is Black in games 1, 3, 5, ...),
+/// <see cref="MatchSettings.Parallel"/> games at a time. Each game gets fresh player instances, seeded from the
+/// match seed, the game number and the program, and disposed when it ends: a crashed or hung engine cannot spoil later games, and a game's seeds do
 /// not depend on which slot happened to play it. A player that fails, resigns, runs out of time or plays an
 /// illegal move loses that game and the match goes on. Each finished game is written at once as
-/// game-NNNN.sgf, and results.json is rewritten, so an interrupted match keeps what it played.
+/// game-NNNN.sgf, and results.json is rewritten, so an interrupted match keeps what it played. Specs are
+/// written normalized (<see cref="PlayerSpec.Normalize"/>), so results key each player the same way.
 /// </summary>
-internal sealed class MatchRunner(MatchSettings settings, PlayerFactory createPlayer, TextWriter progress)
+internal sealed class MatchRunner
 {
+    private readonly MatchSettings _settings;
+    private readonly PlayerFactory _createPlayer;
+    private readonly TextWriter _progress;
     private readonly Lock _finishedLock = new();
     private readonly List<GameResult> _finished = [];
     private readonly Stopwatch _clock = new();
     private DateTimeOffset _started;
 
+    public MatchRunner(MatchSettings settings, PlayerFactory createPlayer, TextWriter progress)
+    {
+        _settings = settings with { FirstSpec = PlayerSpec.Normalize(settings.FirstSpec), SecondSpec = PlayerSpec.Normalize(settings.SecondSpec) };
+        _createPlayer = createPlayer;
+        _progress = progress;
+    }
+
+    /// <summary>Plays the match; throws <see cref="MatchOutputException"/> when the output folder cannot be written.</summary>
     public MatchResults Run()
     {
-        Validate(settings);
-        Directory.CreateDirectory(settings.OutputDirectory);
-        var resultsPath = Path.Combine(settings.OutputDirectory, MatchResults.FileName);
+        Validate(_settings);
+        Output(() => Directory.CreateDirectory(_settings.OutputDirectory));
+        var resultsPath = Path.Combine(_settings.OutputDirectory, MatchResults.FileName);
         if (File.Exists(resultsPath))
-            throw new IOException($"{settings.OutputDirectory} already holds a match ({MatchResults.FileName}); choose another output folder");
+            throw new IOException($"{_settings.OutputDirectory} already holds a match ({MatchResults.FileName}); choose another output folder");
 
         _started = DateTimeOffset.Now;
         _clock.Start();
         var nextGame = -1;
         var failed = false;
-        var workers = Enumerable.Range(0, Math.Min(settings.Parallel, settings.Games)).Select(_ =>
+        var workers = Enumerable.Range(0, Math.Min(_settings.Parallel, _settings.Games)).Select(_ =>
             Task.Factory.StartNew(() =>
             {
                 try
                 {
                     int game;
-                    while (!Volatile.Read(ref failed) && (game = Interlocked.Increment(ref nextGame)) < settings.Games)
+                    while (!Volatile.Read(ref failed) && (game = Interlocked.Increment(ref nextGame)) < _settings.Games)
                         Finish(PlayOne(game));
                 }
                 catch
@@ -86,8 +120,22 @@ internal sealed class MatchRunner(MatchSettings settings, PlayerFactory createPl
         if (settings.Size is < 2 or > Vertex.MaxSize) throw new ArgumentException($"board size must be 2..{Vertex.MaxSize}, not {settings.Size}");
         if (settings.Parallel < 1) throw new ArgumentException($"parallel must be at least 1, not {settings.Parallel}");
         if (settings.MoveCap < 1) throw new ArgumentException($"move cap must be at least 1, not {settings.MoveCap}");
-        if (settings.MoveTimeLimit <= TimeSpan.Zero)
-            throw new ArgumentException($"the move time limit must be positive, not {settings.MoveTimeLimit.TotalSeconds} s");
+        if (settings.MoveTimeLimit <= TimeSpan.Zero || settings.MoveTimeLimit > MatchSettings.MaxMoveTimeLimit)
+            throw new ArgumentException(
+                $"the move time limit must be more than 0 and at most {MatchSettings.MaxMoveTimeLimit.TotalSeconds} s, not {settings.MoveTimeLimit.TotalSeconds} s");
+    }
+
+    /// <summary>Runs a file-system action on the output folder, turning its failure into a <see cref="MatchOutputException"/>.</summary>
+    private void Output(Action action)
+    {
+        try
+        {
+            action();
+        }
+        catch (Exception error) when (error is UnauthorizedAccessException or IOException and not MatchOutputException)
+        {
+            throw new MatchOutputException(_settings.OutputDirectory, error);
+        }
     }
 
     /// <summary>A seed for program <paramref name="program"/> in game <paramref name="game"/>: SplitMix64 of the three.</summary>
@@ -103,23 +151,23 @@ internal sealed class MatchRunner(MatchSettings settings, PlayerFactory createPl
     {
         var blackProgram = gameIndex % 2;
         var whiteProgram = 1 - blackProgram;
-        var specs = new[] { settings.FirstSpec, settings.SecondSpec };
-        var game = new Game(settings.Size, settings.Komi, settings.MoveCap);
+        var specs = new[] { _settings.FirstSpec, _settings.SecondSpec };
+        var game = new Game(_settings.Size, _settings.Komi, _settings.MoveCap);
         var stopwatch = Stopwatch.StartNew();
 
-        var black = Start(specs[blackProgram], PlayerSeed(settings.Seed, gameIndex, blackProgram));
-        var white = Start(specs[whiteProgram], PlayerSeed(settings.Seed, gameIndex, whiteProgram));
+        var black = Start(specs[blackProgram], PlayerSeed(_settings.Seed, gameIndex, blackProgram));
+        var white = Start(specs[whiteProgram], PlayerSeed(_settings.Seed, gameIndex, whiteProgram));
         // A player that cannot even start forfeits; when both fail, Black's failure counts.
         var refereed = black.Player is null ? Referee.Forfeit(game, Color.Black, $"Black ({black.Name}) could not start: {black.Failure}")
             : white.Player is null ? Referee.Forfeit(game, Color.White, $"White ({white.Name}) could not start: {white.Failure}")
-            : Referee.Play(game, black.Player, white.Player, settings.MoveTimeLimit);
+            : Referee.Play(game, black.Player, white.Player, _settings.MoveTimeLimit);
         Dispose(black.Player);
         Dispose(white.Player);
 
         var sgfName = $"game-{gameIndex + 1:D4}.sgf";
         var blackSide = new GameSide(blackProgram, specs[blackProgram], black.Name, refereed.BlackMoves, refereed.BlackSeconds);
         var whiteSide = new GameSide(whiteProgram, specs[whiteProgram], white.Name, refereed.WhiteMoves, refereed.WhiteSeconds);
-        WriteSgf(Path.Combine(settings.OutputDirectory, sgfName), refereed, blackSide, whiteSide, gameIndex);
+        WriteSgf(Path.Combine(_settings.OutputDirectory, sgfName), refereed, blackSide, whiteSide, gameIndex);
         return new GameResult(gameIndex + 1, sgfName, blackSide, whiteSide, refereed.Result,
             refereed.Winner switch { Color.Black => "black", Color.White => "white", _ => "draw" },
             refereed.Score, refereed.End, refereed.Reason, game.Moves.Count, stopwatch.Elapsed.TotalSeconds);
@@ -133,10 +181,10 @@ internal sealed class MatchRunner(MatchSettings settings, PlayerFactory createPl
         // Starting an engine is bounded like a move: an engine that never answers its handshake must not hang the match.
         var call = TimedCall.Run(_ =>
         {
-            var player = createPlayer(spec, seed);
+            var player = _createPlayer(spec, seed, _settings.CommandTimeout);
             return (Player: player, player.Name);
-        }, settings.MoveTimeLimit, late => late.Player.Dispose());
-        if (call.TimedOut) return new StartedPlayer(null, spec, $"not ready within {settings.MoveTimeLimit.TotalSeconds:0.###} s");
+        }, _settings.MoveTimeLimit, late => late.Player.Dispose());
+        if (call.TimedOut) return new StartedPlayer(null, spec, $"not ready within {_settings.MoveTimeLimit.TotalSeconds:0.###} s");
         if (call.Error is { } error) return new StartedPlayer(null, spec, $"{error.GetType().Name}: {error.Message}");
         return new StartedPlayer(call.Value.Player, call.Value.Name, null);
     }
@@ -144,15 +192,15 @@ internal sealed class MatchRunner(MatchSettings settings, PlayerFactory createPl
     /// <summary>Disposes under the time limit; a player whose disposal hangs is left to its thread.</summary>
     private void Dispose(IPlayer? player)
     {
-        if (player is not null) TimedCall.Run(player.Dispose, settings.MoveTimeLimit);
+        if (player is not null) TimedCall.Run(player.Dispose, _settings.MoveTimeLimit);
     }
 
     private void WriteSgf(string path, RefereedGame refereed, GameSide black, GameSide white, int gameIndex)
     {
         var record = GameRecord.FromGame(refereed.Game, black.Name, white.Name, refereed.Result,
             _started.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
-            $"Game {gameIndex + 1} of {settings.Games}, {black.Spec} (B) vs {white.Spec} (W): {refereed.Reason}.");
-        SgfWriter.WriteFile(record, path);
+            $"Game {gameIndex + 1} of {_settings.Games}, {black.Spec} (B) vs {white.Spec} (W): {refereed.Reason}.");
+        Output(() => SgfWriter.WriteFile(record, path));
     }
 
     private void Finish(GameResult result)
@@ -160,27 +208,28 @@ internal sealed class MatchRunner(MatchSettings settings, PlayerFactory createPl
         lock (_finishedLock)
         {
             _finished.Add(result);
-            Snapshot().Write(Path.Combine(settings.OutputDirectory, MatchResults.FileName));
-            progress.WriteLine(ProgressLine(result));
+            var snapshot = Snapshot();
+            Output(() => snapshot.Write(Path.Combine(_settings.OutputDirectory, MatchResults.FileName)));
+            _progress.WriteLine(ProgressLine(result));
         }
     }
 
     private MatchResults Snapshot() =>
-        new(MatchResults.CurrentVersion, _started, settings.Size, settings.Komi, settings.MoveCap,
-            settings.MoveTimeLimit.TotalSeconds, settings.Seed, settings.Games,
-            [settings.FirstSpec, settings.SecondSpec], _finished.OrderBy(g => g.Game).ToArray());
+        new(MatchResults.CurrentVersion, _started, _settings.Size, _settings.Komi, _settings.MoveCap,
+            _settings.MoveTimeLimit.TotalSeconds, _settings.Seed, _settings.Games,
+            [_settings.FirstSpec, _settings.SecondSpec], _finished.OrderBy(g => g.Game).ToArray());
 
     private string ProgressLine(GameResult result)
     {
         var done = _finished.Count;
         var elapsed = _clock.Elapsed;
-        var remaining = TimeSpan.FromSeconds(elapsed.TotalSeconds / done * (settings.Games - done));
+        var remaining = TimeSpan.FromSeconds(elapsed.TotalSeconds / done * (_settings.Games - done));
         var scoreA = _finished.Sum(g => g.ScoreOf(0));
         var scoreB = _finished.Sum(g => g.ScoreOf(1));
         // Losses by time, resignation or forfeit carry their reason, so a failing engine is visible as it happens.
         var ending = result.End is GameEnd.TwoPasses or GameEnd.MoveCap ? MatchSummary.Describe(result.End) : result.Reason;
         return string.Create(CultureInfo.InvariantCulture,
-            $"[{done}/{settings.Games}] game {result.Game}: {result.Result} ({ending}) | A {scoreA:0.#} B {scoreB:0.#} | elapsed {Clock(elapsed)} ETA {Clock(remaining)}");
+            $"[{done}/{_settings.Games}] game {result.Game}: {result.Result} ({ending}) | A {scoreA:0.#} B {scoreB:0.#} | elapsed {Clock(elapsed)} ETA {Clock(remaining)}");
     }
 
     private static string Clock(TimeSpan time) =>

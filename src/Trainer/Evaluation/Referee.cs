@@ -93,7 +93,8 @@ internal static class Referee
 
 /// <summary>
 /// The outcome of running work on a dedicated thread under a hard time limit: its value, the exception it threw,
-/// or that it did not finish in time (it is then abandoned, its cancellation token cancelled).
+/// or that it did not finish in time (it is then abandoned, its cancellation token cancelled). Work that stops by
+/// throwing <see cref="OperationCanceledException"/> once its token was cancelled also did not finish in time.
 /// </summary>
 internal readonly record struct TimedCall<T>(T Value, Exception? Error, bool TimedOut, TimeSpan Elapsed);
 
@@ -130,11 +131,22 @@ internal static class TimedCall
             }, TaskScheduler.Default);
             return new TimedCall<T>(default!, null, true, limit);
         }
+        // The token is cancelled at the limit, a moment before the wait above expires: work that honours it and
+        // gives up then ran out of time, it did not fail.
+        var outOfTime = cancellation.IsCancellationRequested;
         cancellation.Dispose();
-        return task.IsFaulted
-            ? new TimedCall<T>(default!, task.Exception!.InnerException ?? task.Exception, false, elapsed)
-            : new TimedCall<T>(task.Result, null, false, elapsed);
+        if (!task.IsFaulted) return new TimedCall<T>(task.Result, null, false, elapsed);
+        var error = task.Exception!.InnerException ?? task.Exception;
+        return outOfTime && IsCancellation(error)
+            ? new TimedCall<T>(default!, null, true, elapsed)
+            : new TimedCall<T>(default!, error, false, elapsed);
     }
+
+    /// <summary>An <see cref="OperationCanceledException"/>, or several gathered by a parallel loop.</summary>
+    private static bool IsCancellation(Exception error) =>
+        error is OperationCanceledException
+        || (error is AggregateException aggregate && aggregate.Flatten().InnerExceptions is { Count: > 0 } inners
+            && inners.All(inner => inner is OperationCanceledException));
 
     /// <summary>Runs <paramref name="action"/> under the limit; false when it threw or did not finish (then it is abandoned).</summary>
     public static bool Run(Action action, TimeSpan limit) =>

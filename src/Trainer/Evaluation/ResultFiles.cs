@@ -1,3 +1,5 @@
+using GoSeqZero.Trainer.Players;
+
 namespace GoSeqZero.Trainer.Evaluation;
 
 /// <summary>Finds match results on disk and turns them into game outcomes for the ladder.</summary>
@@ -30,7 +32,11 @@ internal static class ResultFiles
         return files;
     }
 
-    /// <summary>Each game as an outcome between the two players' specs, from Black's side.</summary>
+    /// <summary>
+    /// Each game as an outcome between the two players' specs, from Black's side. Specs are normalized, so results
+    /// written before specs were (" gnugo:10", "GNUGO:10") still name one player.
+    /// </summary>
     public static IEnumerable<GameOutcome> Outcomes(MatchResults results) =>
-        results.Games.Select(game => new GameOutcome(game.Black.Spec, game.White.Spec, game.ScoreOf(game.Black.Program)));
+        results.Games.Select(game => new GameOutcome(
+            PlayerSpec.Normalize(game.Black.Spec), PlayerSpec.Normalize(game.White.Spec), game.ScoreOf(game.Black.Program)));
 }

@@ -10,16 +10,15 @@ internal static class PlayerSpec
     public const string Known = "random, uct:N (N playouts per move on all cores), gnugo:LEVEL (GNU Go 0..10), gtp:\"COMMAND LINE\" (any GTP engine)";
 
     /// <summary>Creates the player <paramref name="spec"/> names; <paramref name="seed"/> seeds its randomness.</summary>
+    /// <param name="commandTimeout">How long a GTP engine may take to answer one command (default <c>GtpClient.DefaultCommandTimeout</c>).</param>
     /// <exception cref="ArgumentException">The spec names no known player, or its argument is malformed.</exception>
-    public static IPlayer Create(string spec, int seed)
+    public static IPlayer Create(string spec, int seed, TimeSpan? commandTimeout = null)
     {
-        var text = spec.Trim();
-        var colon = text.IndexOf(':');
-        var kind = (colon < 0 ? text : text[..colon]).ToLowerInvariant();
-        var argument = colon < 0 ? null : text[(colon + 1)..].Trim();
+        var (kind, argument) = Split(spec);
         switch (kind)
         {
-            case "random" when argument is null:
+            case "random":
+                if (argument is not null) throw new ArgumentException($"player '{spec}': random takes no argument; write just 'random'");
                 return new RandomPlayer(seed);
             case "uct":
                 return new UctPlayer(PositiveNumber(spec, argument, "playouts per move"), Environment.ProcessorCount, seed);
@@ -27,24 +26,46 @@ internal static class PlayerSpec
             {
                 var level = PositiveNumber(spec, argument, "level", allowZero: true);
                 if (level > 10) throw new ArgumentException($"player '{spec}': GNU Go levels go from 0 to 10");
-                return GtpPlayer.GnuGo(level, seed);
+                return GtpPlayer.GnuGo(level, seed, commandTimeout);
             }
             case "gtp":
             {
                 var commandLine = Unquote(argument);
                 if (string.IsNullOrWhiteSpace(commandLine))
                     throw new ArgumentException($"player '{spec}': give the engine's command line, e.g. gtp:\"/usr/games/gnugo --mode gtp\"");
-                return GtpPlayer.FromCommandLine(commandLine);
+                return GtpPlayer.FromCommandLine(commandLine, commandTimeout);
             }
             default:
                 throw new ArgumentException($"unknown player '{spec}'; known players: {Known}");
         }
     }
 
+    /// <summary>
+    /// The spec as results and ratings key it: trimmed, its kind lower-case, no blanks around the ':'. " GNUGO:10"
+    /// and "gnugo:10" are the same player; the argument keeps its case (an engine's command line may need it).
+    /// </summary>
+    public static string Normalize(string spec)
+    {
+        var (kind, argument) = Split(spec);
+        return argument is null ? kind : $"{kind}:{argument}";
+    }
+
+    /// <summary>Whether the player searches on every core, so that games played beside it would compete for them.</summary>
+    public static bool UsesAllCores(string spec) => Split(spec).Kind == "uct";
+
+    private static (string Kind, string? Argument) Split(string spec)
+    {
+        var text = spec.Trim();
+        var colon = text.IndexOf(':');
+        var kind = (colon < 0 ? text : text[..colon]).Trim().ToLowerInvariant();
+        var argument = colon < 0 ? null : text[(colon + 1)..].Trim();
+        return (kind, argument);
+    }
+
     private static int PositiveNumber(string spec, string? argument, string what, bool allowZero = false)
     {
         if (!int.TryParse(argument, NumberStyles.None, CultureInfo.InvariantCulture, out var value) || (value == 0 && !allowZero))
-            throw new ArgumentException($"player '{spec}': expected the {what} as a {(allowZero ? "non-negative" : "positive")} whole number after ':', e.g. {spec.Split(':')[0]}:{(allowZero ? 5 : 1000)}");
+            throw new ArgumentException($"player '{spec}': expected the {what} as a {(allowZero ? "non-negative" : "positive")} whole number after ':', e.g. {Split(spec).Kind}:{(allowZero ? 5 : 1000)}");
         return value;
     }
 
