@@ -7,7 +7,7 @@ namespace GoSeqZero.Go;
 /// history of positions since the start (or the last setup), area scoring.
 ///
 /// Points are indices into a padded grid: a one-point frame of <see cref="Color.Border"/> around the board
-/// lets neighbour loops run without bounds checks. Chains are circular linked lists with a head; each head
+/// lets neighbour loops run without edge tests. Chains are circular linked lists with a head; each head
 /// keeps pseudo-liberties (one per stone–empty adjacency) with their sum and sum of squares, which tells
 /// "exactly one liberty" exactly (Cauchy–Schwarz: all pseudo-liberties equal ⇔ n·Σp² = (Σp)²).
 /// Nothing is allocated per move.
