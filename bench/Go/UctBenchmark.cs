@@ -21,7 +21,12 @@ internal static class UctBenchmark
         var random = new FastRandom(7);
         for (var i = 0; i < 40 && !middle.IsOver; i++)
             middle.Play(middle.ToMove, middle.Board.VertexOf(RandomPlayout.ChooseMove(middle.Board, middle.ToMove, ref random)));
-        using (var warmUp = new UctPlayer(2000, cores, seed: 99)) warmUp.GenMove(empty, Color.Black, CancellationToken.None);
+        // Enough searches for the JIT to finish tiering up before anything is timed.
+        for (var i = 0; i < 20; i++)
+        {
+            using var warmUp = new UctPlayer(2000, 1 + i % cores, seed: 99 + i);
+            warmUp.GenMove(i % 2 == 0 ? empty : middle, Color.Black, CancellationToken.None);
+        }
         Console.WriteLine($"# uct genmove on {size}x{size}, median of {repeats}, {cores} cores, {Environment.Version}");
         foreach (var playouts in new[] { 1000, 10000 })
             foreach (var threads in new[] { 1, cores }.Distinct())
