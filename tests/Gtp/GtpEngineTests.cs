@@ -397,13 +397,13 @@ public class GtpEngineTests
     [InlineData(1.25e16, "12500000000000000")]
     [InlineData(1.5e30, "1500000000000000000000000000000")]
     public void ScoresAreWrittenWithoutAnExponent(double value, string written) =>
-        Assert.Equal(written, GtpEngine.PlainDecimal(value));
+        Assert.Equal(written, PlainNumber.Format(value));
 
     [Fact]
     public void AScoreWrittenWithoutAnExponentReadsBackExactly()
     {
         foreach (var value in new[] { double.Epsilon, 1e-300, 2.0 / 3 * 1e-9, 1.0 / 3, 123.456, double.MaxValue })
-            Assert.Equal(value, double.Parse(GtpEngine.PlainDecimal(value), System.Globalization.CultureInfo.InvariantCulture));
+            Assert.Equal(value, double.Parse(PlainNumber.Format(value), System.Globalization.CultureInfo.InvariantCulture));
     }
 
     // ---- SGF ------------------------------------------------------------------------------------------------

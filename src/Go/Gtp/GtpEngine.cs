@@ -286,27 +286,7 @@ internal sealed class GtpEngine
         return Game.Undo() ? "" : throw new GtpCommandRefusedException("cannot undo");
     }
 
-    // Game.Result's round-trip form turns tiny margins such as 0.00001 into "1E-05"; controllers expect plain decimals.
-    private string FinalScore()
-    {
-        var score = Game.Score();
-        return score == 0 ? "0" : $"{(score > 0 ? 'B' : 'W')}+{PlainDecimal(Math.Abs(score))}";
-    }
-
-    /// <summary>The shortest digits that read back as <paramref name="value"/> (positive), written without an exponent.</summary>
-    internal static string PlainDecimal(double value)
-    {
-        var text = value.ToString("R", CultureInfo.InvariantCulture);
-        var exponentAt = text.IndexOf('E');
-        if (exponentAt < 0) return text;
-        var mantissa = text[..exponentAt];
-        var digits = mantissa.Replace(".", "");
-        var pointAt = mantissa.IndexOf('.');
-        var integerDigits = (pointAt < 0 ? mantissa.Length : pointAt) + int.Parse(text[(exponentAt + 1)..], CultureInfo.InvariantCulture);
-        if (integerDigits <= 0) return "0." + new string('0', -integerDigits) + digits;
-        if (integerDigits >= digits.Length) return digits + new string('0', integerDigits - digits.Length);
-        return digits[..integerDigits] + "." + digits[integerDigits..];
-    }
+    private string FinalScore() => Game.Result();
 
     // ---- SGF -----------------------------------------------------------------------------------------------
 

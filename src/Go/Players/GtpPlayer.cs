@@ -68,14 +68,14 @@ internal sealed class GtpPlayer : IPlayer
         {
             _client.Send($"boardsize {game.Size.ToString(CultureInfo.InvariantCulture)}", cancellation: cancellation);
             _client.Send("clear_board", cancellation: cancellation);
-            _client.Send($"komi {game.Komi.ToString(CultureInfo.InvariantCulture)}", cancellation: cancellation);
+            _client.Send($"komi {PlainNumber.Format(game.Komi)}", cancellation: cancellation);
             _engineSize = game.Size;
             _engineKomi = game.Komi;
             _engineMoves = [];
         }
         if (_engineKomi != game.Komi)
         {
-            _client.Send($"komi {game.Komi.ToString(CultureInfo.InvariantCulture)}", cancellation: cancellation);
+            _client.Send($"komi {PlainNumber.Format(game.Komi)}", cancellation: cancellation);
             _engineKomi = game.Komi;
         }
         for (var index = _engineMoves.Count; index < game.Moves.Count; index++)

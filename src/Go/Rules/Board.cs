@@ -562,8 +562,8 @@ public sealed class Board
 
     /// <summary>A result as SGF and GTP write it: "B+3.5", "W+0.5", "0" for a draw.</summary>
     public static string ResultString(double blackMinusWhite) =>
-        blackMinusWhite > 0 ? $"B+{blackMinusWhite.ToString(System.Globalization.CultureInfo.InvariantCulture)}"
-        : blackMinusWhite < 0 ? $"W+{(-blackMinusWhite).ToString(System.Globalization.CultureInfo.InvariantCulture)}"
+        blackMinusWhite > 0 ? $"B+{PlainNumber.Format(blackMinusWhite)}"
+        : blackMinusWhite < 0 ? $"W+{PlainNumber.Format(-blackMinusWhite)}"
         : "0";
 
     /// <summary>Rows from the top, as GTP showboard prints them: X black, O white, . empty.</summary>

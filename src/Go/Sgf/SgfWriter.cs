@@ -65,7 +65,7 @@ public static class SgfWriter
         root.Add("CA", "UTF-8");
         root.Add("AP", Application);
         root.Add("SZ", size.ToString(CultureInfo.InvariantCulture));
-        root.Add("KM", record.Komi.ToString(CultureInfo.InvariantCulture));
+        root.Add("KM", PlainNumber.Format(record.Komi));
         AddIfPresent(root, "RU", record.Rules);
         AddIfPresent(root, "PB", record.BlackPlayer);
         AddIfPresent(root, "PW", record.WhitePlayer);
