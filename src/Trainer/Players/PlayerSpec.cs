@@ -1,4 +1,5 @@
 using System.Globalization;
+using GoSeqZero.Go.Gtp;
 using GoSeqZero.Go.Players;
 
 namespace GoSeqZero.Trainer.Players;
@@ -69,7 +70,10 @@ internal static class PlayerSpec
         return value;
     }
 
-    /// <summary>gtp:"…" keeps its command line in one shell word; the outer quotes are not part of the command.</summary>
+    /// <summary>
+    /// gtp:"…" may keep its whole command line in one shell word, whose quotes are not part of the command; an
+    /// argument of several words (gtp:'/a b/engine' --x 'y') is the command line itself.
+    /// </summary>
     private static string? Unquote(string? text) =>
-        text is { Length: >= 2 } && text[0] == text[^1] && text[0] is '"' or '\'' ? text[1..^1] : text;
+        !string.IsNullOrWhiteSpace(text) && ShellWords.Split(text) is [var word] ? word : text;
 }
