@@ -111,7 +111,7 @@ public sealed class UctPlayer : IPlayer
             var board = _scratch;
             board.CopyFrom(_root);
             var node = Root;
-            while (node.Children is not null && node.Children.Length > 0 && !board.IsGameOver)
+            while (node.Children is not null && !board.IsGameOver)
             {
                 node = SelectChild(node);
                 board.PlayLegal(board.ToMove, node.Move);
@@ -147,7 +147,7 @@ public sealed class UctPlayer : IPlayer
             var color = board.ToMove;
             var count = 0;
             foreach (var p in board.EmptyPoints)
-                if (!board.IsSinglePointEye(color, p) && board.IsLegal(color, p)) _moves[count++] = p;
+                if (RandomPlayout.IsCandidate(board, color, p)) _moves[count++] = p;
             _moves[count++] = Board.PassMove;
             for (var i = count - 1; i > 0; i--)
             {

@@ -185,12 +185,20 @@ public sealed class Board
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal bool IsLegalOnEmpty(Color color, int point)
     {
+        var probe = ProbeMove(color, point);
+        return probe.HasLiberty && !_history.Contains(probe.NewHash);
+    }
+
+    /// <summary>Whether a stone at an empty point would have a liberty (its own or from captures), and the hash it leads to.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private MoveProbe ProbeMove(Color color, int point)
+    {
         var probe = new MoveProbe(Hash ^ Zobrist.Stone(color, point));
         Probe(ref probe, color, point - Stride);
         Probe(ref probe, color, point - 1);
         Probe(ref probe, color, point + 1);
         Probe(ref probe, color, point + Stride);
-        return probe.HasLiberty && !_history.Contains(probe.NewHash);
+        return probe;
     }
 
     /// <summary>What one neighbour contributes to a move: a liberty, a capture (whose stones leave the hash), or nothing.</summary>
@@ -304,21 +312,9 @@ public sealed class Board
         if (point == PassMove) return null;
         if (!IsOnBoard(point)) return $"off a {Size}x{Size} board";
         if (_color[point] != Color.Empty) return "the point is occupied";
-        if (IsLegalOnEmpty(color, point)) return null;
-        return IsSuicide(color, point) ? "suicide" : "it repeats an earlier position (positional superko)";
-    }
-
-    private bool IsSuicide(Color color, int point)
-    {
-        foreach (var offset in _neighbourOffsets)
-        {
-            var n = point + offset;
-            var c = _color[n];
-            if (c == Color.Empty) return false;
-            if (c == color && !IsInAtari(_head[n])) return false;
-            if (c == color.Opponent() && IsInAtari(_head[n])) return false;
-        }
-        return true;
+        var probe = ProbeMove(color, point);
+        if (!probe.HasLiberty) return "suicide";
+        return _history.Contains(probe.NewHash) ? "it repeats an earlier position (positional superko)" : null;
     }
 
     private void PlaceStone(Color color, int point)
@@ -480,11 +476,10 @@ public sealed class Board
             if (!color.IsStone()) throw new ArgumentException($"point {i} holds {color}; only Empty, Black and White are allowed");
             var point = _points[i];
             AddStone(color, point);
-            foreach (var offset in _neighbourOffsets)
-            {
-                var n = point + offset;
-                if (_color[n] == color && _head[n] != _head[point]) MergeChains(_head[point], _head[n]);
-            }
+            MergeIfOwn(color, point, point - Stride);
+            MergeIfOwn(color, point, point - 1);
+            MergeIfOwn(color, point, point + 1);
+            MergeIfOwn(color, point, point + Stride);
         }
         _history.Clear();
         _history.Add(Hash);
@@ -570,7 +565,7 @@ public sealed class Board
     public override string ToString()
     {
         var text = new System.Text.StringBuilder();
-        const string letters = "ABCDEFGHJKLMNOPQRST";
+        var letters = Vertex.ColumnLetters;
         text.Append("   ").AppendJoin(' ', letters[..Size].ToCharArray()).Append('\n');
         for (var y = Size - 1; y >= 0; y--)
         {
@@ -592,4 +587,6 @@ public sealed class IllegalMoveException(Color color, Vertex vertex, string? rea
 {
     public Color Color { get; } = color;
     public Vertex Vertex { get; } = vertex;
+    /// <summary>Why, in a few words: "the point is occupied", "suicide", "off a 9x9 board", …</summary>
+    public string? Reason { get; } = reason;
 }

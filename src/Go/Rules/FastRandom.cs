@@ -19,9 +19,11 @@ public struct FastRandom
         _s3 = SplitMix(ref seed);
     }
 
-    private static ulong SplitMix(ref ulong state)
+    private static ulong SplitMix(ref ulong state) => Mix(state += 0x9E3779B97F4A7C15UL);
+
+    /// <summary>SplitMix64's finaliser: every input bit affects every output bit. Also derives fixed keys and seeds.</summary>
+    public static ulong Mix(ulong z)
     {
-        var z = state += 0x9E3779B97F4A7C15UL;
         z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
         z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
         return z ^ (z >> 31);

@@ -2,7 +2,7 @@ namespace GoSeqZero.Go;
 
 /// <summary>
 /// The set of position hashes seen in a game, for positional superko: open addressing with linear probing,
-/// zero as the empty slot. Sized for 2·n² positions, more than a playout reaches; longer games grow it.
+/// zero as the empty slot. Starts at the size its owner expects and grows (allocating) only past it.
 /// </summary>
 internal sealed class PositionHistory
 {
@@ -15,8 +15,6 @@ internal sealed class PositionHistory
         while (capacity < 2 * expectedPositions) capacity *= 2;
         _slots = new ulong[capacity];
     }
-
-    public int Count => _count;
 
     public void Clear()
     {

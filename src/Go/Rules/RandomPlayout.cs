@@ -20,11 +20,16 @@ public static class RandomPlayout
             // Rejection by swap-remove keeps the draw exactly uniform over the allowed moves.
             var index = random.NextInt(remaining);
             int point = candidates[index];
-            if (!board.IsSinglePointEye(color, point) && board.IsLegalOnEmpty(color, point)) return point;
+            if (IsCandidate(board, color, point)) return point;
             candidates[index] = candidates[--remaining];
         }
         return Board.PassMove;
     }
+
+    /// <summary>A move the policy may draw: an empty point that is legal and not the mover's own single-point eye.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static bool IsCandidate(Board board, Color color, int emptyPoint) =>
+        !board.IsSinglePointEye(color, emptyPoint) && board.IsLegalOnEmpty(color, emptyPoint);
 
     /// <summary>Plays the policy for both sides until two passes or the move cap; returns the area score (B−W).</summary>
     public static int Run(Board board, ref FastRandom random)

@@ -7,7 +7,7 @@ namespace GoSeqZero.Go;
 public readonly record struct Vertex(int X, int Y)
 {
     public const int MaxSize = 19;
-    private const string ColumnLetters = "ABCDEFGHJKLMNOPQRSTUVWXYZ";
+    internal const string ColumnLetters = "ABCDEFGHJKLMNOPQRSTUVWXYZ";
 
     public static readonly Vertex Pass = new(-1, -1);
     /// <summary>Not a place on the board: what a player answers when it gives up (GTP "resign").</summary>
@@ -18,8 +18,12 @@ public readonly record struct Vertex(int X, int Y)
 
     public bool IsOnBoard(int size) => X >= 0 && Y >= 0 && X < size && Y < size;
 
-    /// <summary>GTP form: "D4", "pass".</summary>
-    public override string ToString() => IsPass ? "pass" : IsResign ? "resign" : $"{ColumnLetters[X]}{Y + 1}";
+    /// <summary>GTP form: "D4", "pass"; raw coordinates for a vertex no board has (a player's bad answer).</summary>
+    public override string ToString() =>
+        IsPass ? "pass"
+        : IsResign ? "resign"
+        : X >= 0 && X < ColumnLetters.Length && Y >= 0 ? $"{ColumnLetters[X]}{Y + 1}"
+        : $"(x {X}, y {Y})";
 
     /// <summary>Parses a GTP vertex ("d4", "T19", "pass"; any case) and checks it lies on a size×size board.</summary>
     public static bool TryParse(string text, int size, out Vertex vertex)

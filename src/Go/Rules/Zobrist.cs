@@ -12,12 +12,9 @@ internal static class Zobrist
         var state = 0x9E3779B97F4A7C15UL;
         for (var i = 0; i < keys.Length; i++)
         {
-            // SplitMix64: fixed seed, good avalanche, never zero in practice.
+            // SplitMix64 from a fixed seed: the same keys in every process, never zero in practice.
             state += 0x9E3779B97F4A7C15UL;
-            var z = state;
-            z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
-            z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
-            keys[i] = z ^ (z >> 31);
+            keys[i] = FastRandom.Mix(state);
         }
         return keys;
     }

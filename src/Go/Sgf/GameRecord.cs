@@ -85,13 +85,17 @@ public sealed class GameRecord
                 throw new SgfFormatException($"move {i + 1} is by {move.Color}; expected Black or White", position, SourceName);
             if (!move.Vertex.IsPass && !move.Vertex.IsOnBoard(Size))
                 throw new SgfFormatException($"move {i + 1} ({move}) is off the {Size}x{Size} board", position, SourceName);
-            var point = game.Board.PointOf(move.Vertex);
-            if (!game.Board.IsLegal(move.Color, point))
+            try
+            {
+                game.Play(move);
+            }
+            catch (IllegalMoveException illegal)
+            {
                 throw new SgfFormatException(
-                    $"move {i + 1}, {move.Color.Letter()}[{move.Vertex.ToSgf(Size)}] ({move}), is illegal: {game.Board.WhyIllegal(move.Color, point)}; "
+                    $"move {i + 1}, {move.Color.Letter()}[{move.Vertex.ToSgf(Size)}] ({move}), is illegal: {illegal.Reason}; "
                     + "expected a move to an empty point that is not suicide and does not repeat a position (positional superko)",
                     position, SourceName);
-            game.Play(move);
+            }
         }
         return game;
     }

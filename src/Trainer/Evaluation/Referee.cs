@@ -49,28 +49,23 @@ internal static class Referee
 
             var vertex = call.Value;
             if (vertex.IsResign) return Loss(color, GameEnd.Resign, $"{color} ({player.Name}) resigned");
-            if (!vertex.IsPass && !vertex.IsOnBoard(game.Size))
-            {
-                return Loss(color, GameEnd.IllegalMove,
-                    $"illegal move {Describe(vertex)} by {color} ({player.Name}): off the {game.Size}x{game.Size} board");
-            }
             try
             {
                 game.Play(color, vertex);
             }
-            catch (IllegalMoveException)
+            catch (IllegalMoveException illegal)
             {
-                var why = game.Board.WhyIllegal(color, game.Board.PointOf(vertex));
-                return Loss(color, GameEnd.IllegalMove, $"illegal move {vertex} by {color} ({player.Name}): {why}");
+                return Loss(color, GameEnd.IllegalMove, $"illegal move {vertex} by {color} ({player.Name}): {illegal.Reason}");
             }
         }
 
         var score = game.Score();
+        var result = Board.ResultString(score);
         var boardWinner = score > 0 ? Color.Black : score < 0 ? Color.White : Color.Empty;
         var twoPasses = game.Board.ConsecutivePasses >= 2;
         var ending = twoPasses ? "both players passed" : $"the move cap of {game.Board.MoveCap} moves was reached";
-        return new RefereedGame(game, twoPasses ? GameEnd.TwoPasses : GameEnd.MoveCap, boardWinner, game.Result(), score,
-            $"{ending}; Tromp-Taylor score {game.Result()}",
+        return new RefereedGame(game, twoPasses ? GameEnd.TwoPasses : GameEnd.MoveCap, boardWinner, result, score,
+            $"{ending}; Tromp-Taylor score {result}",
             moves[(int)Color.Black], seconds[(int)Color.Black], moves[(int)Color.White], seconds[(int)Color.White]);
     }
 
@@ -85,10 +80,6 @@ internal static class Referee
         var code = end switch { GameEnd.Resign => "R", GameEnd.Time => "T", _ => "F" };
         return new RefereedGame(game, end, winner, $"{winner.Letter()}+{code}", null, reason, blackMoves, blackSeconds, whiteMoves, whiteSeconds);
     }
-
-    /// <summary>A vertex as GTP writes it, or its raw coordinates when it has no GTP name.</summary>
-    private static string Describe(Vertex vertex) =>
-        vertex.X is >= 0 and < 25 && vertex.Y >= 0 ? vertex.ToString() : $"(x {vertex.X}, y {vertex.Y})";
 }
 
 /// <summary>
