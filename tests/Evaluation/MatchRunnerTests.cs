@@ -119,6 +119,26 @@ public sealed class MatchRunnerTests : IDisposable
     }
 
     [Fact]
+    public void APlayerReadyOnlyAfterTheStartLimitTimesOutAndIsDisposedWhenItArrives()
+    {
+        var late = new HangingPlayer(movesBeforeHang: 0);
+        using var ready = new ManualResetEventSlim();
+        var settings = new MatchSettings("late", "random", 1, Size: 5, Komi: 7, Parallel: 1, _folder,
+            TimeSpan.FromSeconds(0.2), MoveCap: Board.DefaultMoveCap(5), Seed: 1);
+
+        var call = MatchRunner.StartPlayer((_, _, _) =>
+        {
+            ready.Wait(CancellationToken.None);
+            return late;
+        }, "late", seed: 1, settings);
+        Assert.True(call.TimedOut);
+        Assert.False(late.WasDisposed);
+        ready.Set();
+
+        Assert.True(SpinWait.SpinUntil(() => late.WasDisposed, TimeSpan.FromSeconds(10)), "the late player was never disposed");
+    }
+
+    [Fact]
     public void APlayerThatHangsLosesOnTimeAndIsDisposedWhileTheMatchFinishesInBoundedTime()
     {
         var clock = Stopwatch.StartNew();

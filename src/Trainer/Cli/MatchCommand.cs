@@ -66,23 +66,21 @@ internal sealed class MatchCommand : ICommand
         var folder = Out ?? Path.Combine("matches", DateTime.Now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture));
         var settings = new MatchSettings(black, white, Games, Size, Komi, Parallel ?? DefaultParallel(black, white), folder,
             TimeSpan.FromSeconds(MoveTimeLimit), MoveCap ?? Board.DefaultMoveCap(Size), seed);
+        PlayerFactory createPlayer = (spec, playerSeed, commandTimeout) => PlayerSpec.Create(spec, playerSeed, commandTimeout);
         foreach (var (option, spec) in new[] { ("--black", black), ("--white", white) })
         {
             // A spec that names no player, or an engine that cannot start: either way the match cannot be played.
-            var trial = TimedCall.Run(_ =>
-            {
-                PlayerSpec.Create(spec, 0, settings.CommandTimeout).Dispose();
-                return true;
-            }, settings.MoveTimeLimit);
+            var trial = MatchRunner.StartPlayer(createPlayer, spec, 0, settings);
             if (trial.TimedOut) return Fail($"{option} {spec}: the player was not ready within the {MoveTimeLimit} s move time limit");
             if (trial.Error is { } error) return Fail($"{option} {spec}: {error.Message}");
+            MatchRunner.Dispose(trial.Value, settings.MoveTimeLimit);
         }
 
         errors.WriteLine($"match: {Games} games of {black} vs {white} on {Size}x{Size}, {settings.Parallel} at a time, seed {seed}, writing to {folder}");
         MatchResults results;
         try
         {
-            results = new MatchRunner(settings, (spec, playerSeed, commandTimeout) => PlayerSpec.Create(spec, playerSeed, commandTimeout), errors).Run();
+            results = new MatchRunner(settings, createPlayer, errors).Run();
         }
         catch (MatchOutputException error)
         {

@@ -161,8 +161,8 @@ internal sealed class MatchRunner
         var refereed = black.Player is null ? Referee.Forfeit(game, Color.Black, $"Black ({black.Name}) could not start: {black.Failure}")
             : white.Player is null ? Referee.Forfeit(game, Color.White, $"White ({white.Name}) could not start: {white.Failure}")
             : Referee.Play(game, black.Player, white.Player, _settings.MoveTimeLimit);
-        Dispose(black.Player);
-        Dispose(white.Player);
+        Dispose(black.Player, _settings.MoveTimeLimit);
+        Dispose(white.Player, _settings.MoveTimeLimit);
 
         var sgfName = $"game-{gameIndex + 1:D4}.sgf";
         var blackSide = new GameSide(blackProgram, specs[blackProgram], black.Name, refereed.BlackMoves, refereed.BlackSeconds);
@@ -178,21 +178,23 @@ internal sealed class MatchRunner
 
     private StartedPlayer Start(string spec, int seed)
     {
-        // Starting an engine is bounded like a move: an engine that never answers its handshake must not hang the match.
-        var call = TimedCall.Run(_ =>
-        {
-            var player = _createPlayer(spec, seed, _settings.CommandTimeout);
-            return (Player: player, player.Name);
-        }, _settings.MoveTimeLimit, late => late.Player.Dispose());
+        var call = StartPlayer(_createPlayer, spec, seed, _settings);
         if (call.TimedOut) return new StartedPlayer(null, spec, $"not ready within {_settings.MoveTimeLimit.TotalSeconds:0.###} s");
         if (call.Error is { } error) return new StartedPlayer(null, spec, $"{error.GetType().Name}: {error.Message}");
-        return new StartedPlayer(call.Value.Player, call.Value.Name, null);
+        return new StartedPlayer(call.Value, call.Value.Name, null);
     }
 
+    /// <summary>
+    /// Creates a player, bounded like a move: an engine that never answers its handshake must not hang the match,
+    /// and one that becomes ready only after the limit is disposed as soon as it does.
+    /// </summary>
+    internal static TimedCall<IPlayer> StartPlayer(PlayerFactory createPlayer, string spec, int seed, MatchSettings settings) =>
+        TimedCall.Run(_ => createPlayer(spec, seed, settings.CommandTimeout), settings.MoveTimeLimit, late => late.Dispose());
+
     /// <summary>Disposes under the time limit; a player whose disposal hangs is left to its thread.</summary>
-    private void Dispose(IPlayer? player)
+    internal static void Dispose(IPlayer? player, TimeSpan limit)
     {
-        if (player is not null) TimedCall.Run(player.Dispose, _settings.MoveTimeLimit);
+        if (player is not null) TimedCall.Run(player.Dispose, limit);
     }
 
     private void WriteSgf(string path, RefereedGame refereed, GameSide black, GameSide white, int gameIndex)
