@@ -38,6 +38,19 @@ public class MatchCommandTests
     }
 
     [Theory]
+    [InlineData(double.NaN, "--komi NaN is not a komi")]
+    [InlineData(double.PositiveInfinity, "--komi Infinity is not a komi")]
+    [InlineData(1000.5, "--komi 1000.5 is not a komi")]
+    public void AKomiThatIsNotFiniteOrBeyondAThousandIsRefused(double komi, string message)
+    {
+        var (exitCode, errors) = Run(new MatchCommand { Black = "random", White = "random", Games = 1, Size = 5, Komi = komi, Out = "/proc/forbidden" });
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains(message, errors);
+        Assert.Contains("use a number between -1000 and 1000", errors);
+    }
+
+    [Theory]
     [InlineData("uct:100", "random")]
     [InlineData("gnugo:1", " UCT:50")]
     public void AMatchWithAUctPlayerPlaysOneGameAtATimeByDefault(string black, string white)

@@ -220,6 +220,17 @@ public sealed class MatchRunnerTests : IDisposable
         Assert.Contains("at most 86400 s", error.Message);
     }
 
+    [Fact]
+    public void ANotANumberKomiIsRefusedBeforeAnyGameIsPlayed()
+    {
+        var settings = new MatchSettings("random", "random", 1, Size: 5, Komi: double.NaN, Parallel: 1, _folder,
+            TimeSpan.FromSeconds(30), MoveCap: Board.DefaultMoveCap(5), Seed: 1);
+
+        var error = Assert.Throws<ArgumentException>(() => new MatchRunner(settings, Create, TextWriter.Null).Run());
+        Assert.Contains("--komi NaN is not a komi", error.Message);
+        Assert.False(Directory.Exists(_folder));
+    }
+
     [Theory]
     [InlineData("centre", "illegal move C3 by ")]
     [InlineData("off-board", "illegal move (x 30, y 1) by ")]

@@ -14,11 +14,8 @@ namespace GoSeqZero.Go.Gtp;
 /// </summary>
 internal sealed class GtpEngine
 {
-    public const int MinSize = 2;
     public const int DefaultSize = 19;
     public const double DefaultKomi = 7.5;
-    /// <summary>The largest komi either way; beyond it a komi is a typing mistake, not a handicap.</summary>
-    public const double MaxKomi = 1000;
 
     private readonly IPlayer _player;
     private readonly int? _moveCap;
@@ -34,10 +31,10 @@ internal sealed class GtpEngine
     /// <param name="log">Where diagnostics go (never the GTP channel); null for nowhere.</param>
     public GtpEngine(IPlayer player, int size = DefaultSize, double komi = DefaultKomi, int? moveCap = null, TextWriter? log = null)
     {
-        if (size < MinSize || size > Vertex.MaxSize)
-            throw new ArgumentOutOfRangeException(nameof(size), size, $"board size must be {MinSize}..{Vertex.MaxSize}");
-        if (!IsAcceptableKomi(komi))
-            throw new ArgumentOutOfRangeException(nameof(komi), komi, $"komi must be a finite number between {-MaxKomi} and {MaxKomi}");
+        if (size is < RuleLimits.MinSize or > RuleLimits.MaxSize)
+            throw new ArgumentOutOfRangeException(nameof(size), size, $"board size must be {RuleLimits.MinSize}..{RuleLimits.MaxSize}");
+        if (!RuleLimits.IsAcceptableKomi(komi))
+            throw new ArgumentOutOfRangeException(nameof(komi), komi, $"komi must be a finite number between {-RuleLimits.MaxKomi} and {RuleLimits.MaxKomi}");
         _player = player;
         _komi = komi;
         _moveCap = moveCap;
@@ -67,9 +64,6 @@ internal sealed class GtpEngine
         Register("list_stones", ListStones);
         Register("captures", Captures);
     }
-
-    /// <summary>Whether the engine plays with <paramref name="komi"/>: finite and at most <see cref="MaxKomi"/> either way.</summary>
-    public static bool IsAcceptableKomi(double komi) => double.IsFinite(komi) && Math.Abs(komi) <= MaxKomi;
 
     /// <summary>The game as the controller has set it up and played it so far.</summary>
     public Game Game { get; private set; }
@@ -200,9 +194,9 @@ internal sealed class GtpEngine
     {
         ExpectArguments(arguments, 1, "boardsize SIZE");
         var size = ParseInteger(arguments[0], "board size");
-        if (size < MinSize || size > Vertex.MaxSize)
+        if (size is < RuleLimits.MinSize or > RuleLimits.MaxSize)
         {
-            _log.WriteLine($"gtp: boardsize {size} refused; this engine plays sizes {MinSize}..{Vertex.MaxSize}");
+            _log.WriteLine($"gtp: boardsize {size} refused; this engine plays sizes {RuleLimits.MinSize}..{RuleLimits.MaxSize}");
             throw new GtpCommandRefusedException("unacceptable size");
         }
         Game = new Game(size, _komi, _moveCap);
@@ -219,8 +213,8 @@ internal sealed class GtpEngine
     private string Komi(string[] arguments)
     {
         ExpectArguments(arguments, 1, "komi NUMBER");
-        if (!double.TryParse(arguments[0], NumberStyles.Float, CultureInfo.InvariantCulture, out var komi) || !IsAcceptableKomi(komi))
-            throw new GtpCommandRefusedException($"syntax error: komi must be a number between {-MaxKomi} and {MaxKomi} such as 7.5, got '{arguments[0]}'");
+        if (!double.TryParse(arguments[0], NumberStyles.Float, CultureInfo.InvariantCulture, out var komi) || !RuleLimits.IsAcceptableKomi(komi))
+            throw new GtpCommandRefusedException($"syntax error: komi must be a number between {-RuleLimits.MaxKomi} and {RuleLimits.MaxKomi} such as 7.5, got '{arguments[0]}'");
         _komi = komi;
         Game.Komi = komi;
         return "";
@@ -307,9 +301,9 @@ internal sealed class GtpEngine
         {
             throw new GtpCommandRefusedException($"cannot load file: {exception.Message}");
         }
-        if (!IsAcceptableKomi(record.Komi))
+        if (!RuleLimits.IsAcceptableKomi(record.Komi))
             throw new GtpCommandRefusedException(
-                $"cannot load file: its komi {record.Komi.ToString(CultureInfo.InvariantCulture)} is not between {-MaxKomi} and {MaxKomi}");
+                $"cannot load file: its komi {record.Komi.ToString(CultureInfo.InvariantCulture)} is not between {-RuleLimits.MaxKomi} and {RuleLimits.MaxKomi}");
         var movesToPlay = arguments.Length == 2 ? MovesBefore(record, arguments[1]) : record.Moves.Count;
         Game = record.ToGame(_moveCap, movesToPlay);
         _komi = Game.Komi;

@@ -180,8 +180,8 @@ public static class SgfReader
                     throw Error($"expected a board size such as SZ[19] or SZ[19:19], found SZ[{value.Text}]", value.Position);
             if (sizes.Length == 2 && sizes[0] != sizes[1])
                 throw Error($"the board is {sizes[0]}x{sizes[1]}; expected a square board, SZ[n] or SZ[n:n]", value.Position);
-            if (sizes[0] < 2 || sizes[0] > Vertex.MaxSize)
-                throw Error($"board size {sizes[0]} is not supported; expected SZ between 2 and {Vertex.MaxSize}", value.Position);
+            if (sizes[0] is < RuleLimits.MinSize or > RuleLimits.MaxSize)
+                throw Error($"board size {sizes[0]} is not supported; expected SZ between {RuleLimits.MinSize} and {RuleLimits.MaxSize}", value.Position);
             return sizes[0];
         }
 

@@ -27,9 +27,9 @@ internal sealed class GtpCommand : ICommand
 
     public int Run()
     {
-        if (Size < GtpEngine.MinSize || Size > Vertex.MaxSize)
+        if (Size is < RuleLimits.MinSize or > RuleLimits.MaxSize)
         {
-            Console.Error.WriteLine($"--size {Size} is not a board size this engine plays; use {GtpEngine.MinSize}..{Vertex.MaxSize}");
+            Console.Error.WriteLine($"--size {Size} is not a board size this engine plays; use {RuleLimits.MinSize}..{RuleLimits.MaxSize}");
             return 2;
         }
         if (MoveCap is < 1)
@@ -37,9 +37,9 @@ internal sealed class GtpCommand : ICommand
             Console.Error.WriteLine($"--move-cap {MoveCap} must be at least 1");
             return 2;
         }
-        if (!GtpEngine.IsAcceptableKomi(Komi))
+        if (!RuleLimits.IsAcceptableKomi(Komi))
         {
-            Console.Error.WriteLine($"--komi {Komi.ToString(CultureInfo.InvariantCulture)} is not a komi this engine plays; use a number between {-GtpEngine.MaxKomi} and {GtpEngine.MaxKomi}");
+            Console.Error.WriteLine($"--komi {Komi.ToString(CultureInfo.InvariantCulture)} is not a komi this engine plays; use a number between {-RuleLimits.MaxKomi} and {RuleLimits.MaxKomi}");
             return 2;
         }
         var seed = Seed ?? Random.Shared.Next();

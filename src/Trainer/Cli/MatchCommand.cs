@@ -52,20 +52,21 @@ internal sealed class MatchCommand : ICommand
             return 2;
         }
 
-        var maxSeconds = MatchSettings.MaxMoveTimeLimit.TotalSeconds;
-        if (Size is < 2 or > Vertex.MaxSize) return Fail($"--size {Size} is not a board size; use 2..{Vertex.MaxSize}");
-        if (Games < 1) return Fail($"--games {Games} must be at least 1");
-        if (Parallel is < 1) return Fail($"--parallel {Parallel} must be at least 1");
-        // Also keeps every timer and wait within the range the runtime accepts.
-        if (!(MoveTimeLimit > 0 && MoveTimeLimit <= maxSeconds))
-            return Fail($"--move-time-limit {MoveTimeLimit} must be a number of seconds more than 0 and at most {maxSeconds} (a day)");
-        if (MoveCap is < 1) return Fail($"--move-cap {MoveCap} must be at least 1");
         var black = PlayerSpec.Normalize(Black);
         var white = PlayerSpec.Normalize(White);
+        var parallel = Parallel ?? DefaultParallel(black, white);
+        var moveCap = MoveCap ?? Board.DefaultMoveCap(Size);
+        try
+        {
+            MatchSettings.Validate(Games, Size, Komi, parallel, MoveTimeLimit, moveCap);
+        }
+        catch (ArgumentException error)
+        {
+            return Fail(error.Message);
+        }
         var seed = Seed ?? Random.Shared.Next();
         var folder = Out ?? Path.Combine("matches", DateTime.Now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture));
-        var settings = new MatchSettings(black, white, Games, Size, Komi, Parallel ?? DefaultParallel(black, white), folder,
-            TimeSpan.FromSeconds(MoveTimeLimit), MoveCap ?? Board.DefaultMoveCap(Size), seed);
+        var settings = new MatchSettings(black, white, Games, Size, Komi, parallel, folder, TimeSpan.FromSeconds(MoveTimeLimit), moveCap, seed);
         PlayerFactory createPlayer = (spec, playerSeed, commandTimeout) => PlayerSpec.Create(spec, playerSeed, commandTimeout);
         foreach (var (option, spec) in new[] { ("--black", black), ("--white", white) })
         {

@@ -38,6 +38,31 @@ internal sealed record MatchSettings(
     /// referee's own clock decides first and an engine that is merely slow loses on time rather than by forfeit.
     /// </summary>
     public TimeSpan CommandTimeout => MoveTimeLimit + TimeSpan.FromSeconds(5);
+
+    /// <summary>Throws <see cref="ArgumentException"/> when no match can be played with these settings.</summary>
+    public void Validate() => Validate(Games, Size, Komi, Parallel, MoveTimeLimit.TotalSeconds, MoveCap);
+
+    /// <summary>
+    /// Throws <see cref="ArgumentException"/> naming the match command's option that is out of range. The command
+    /// checks its options with this before they become settings, since a move time limit of NaN seconds or beyond
+    /// <see cref="TimeSpan.MaxValue"/> cannot even become a <see cref="TimeSpan"/>.
+    /// </summary>
+    public static void Validate(int games, int size, double komi, int parallel, double moveTimeLimitSeconds, int moveCap)
+    {
+        if (size is < RuleLimits.MinSize or > RuleLimits.MaxSize)
+            throw new ArgumentException($"--size {size} is not a board size; use {RuleLimits.MinSize}..{RuleLimits.MaxSize}");
+        if (!RuleLimits.IsAcceptableKomi(komi))
+            throw new ArgumentException(
+                $"--komi {komi.ToString(CultureInfo.InvariantCulture)} is not a komi; use a number between {-RuleLimits.MaxKomi} and {RuleLimits.MaxKomi}");
+        if (games < 1) throw new ArgumentException($"--games {games} must be at least 1");
+        if (parallel < 1) throw new ArgumentException($"--parallel {parallel} must be at least 1");
+        // Also keeps every timer and wait within the range the runtime accepts.
+        var maxSeconds = MaxMoveTimeLimit.TotalSeconds;
+        if (!(moveTimeLimitSeconds > 0 && moveTimeLimitSeconds <= maxSeconds))
+            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
+                $"--move-time-limit {moveTimeLimitSeconds} must be a number of seconds more than 0 and at most {maxSeconds} s (a day)"));
+        if (moveCap < 1) throw new ArgumentException($"--move-cap {moveCap} must be at least 1");
+    }
 }
 
 /// <summary>The output folder of a match, or a file in it, could not be created or written.</summary>
@@ -77,7 +102,7 @@ internal sealed class MatchRunner
     /// <summary>Plays the match; throws <see cref="MatchOutputException"/> when the output folder cannot be written.</summary>
     public MatchResults Run()
     {
-        Validate(_settings);
+        _settings.Validate();
         Output(() => Directory.CreateDirectory(_settings.OutputDirectory));
         var resultsPath = Path.Combine(_settings.OutputDirectory, MatchResults.FileName);
         if (File.Exists(resultsPath))
@@ -112,17 +137,6 @@ internal sealed class MatchRunner
             ExceptionDispatchInfo.Throw(error.InnerExceptions[0]);
         }
         return Snapshot();
-    }
-
-    private static void Validate(MatchSettings settings)
-    {
-        if (settings.Games < 1) throw new ArgumentException($"games must be at least 1, not {settings.Games}");
-        if (settings.Size is < 2 or > Vertex.MaxSize) throw new ArgumentException($"board size must be 2..{Vertex.MaxSize}, not {settings.Size}");
-        if (settings.Parallel < 1) throw new ArgumentException($"parallel must be at least 1, not {settings.Parallel}");
-        if (settings.MoveCap < 1) throw new ArgumentException($"move cap must be at least 1, not {settings.MoveCap}");
-        if (settings.MoveTimeLimit <= TimeSpan.Zero || settings.MoveTimeLimit > MatchSettings.MaxMoveTimeLimit)
-            throw new ArgumentException(
-                $"the move time limit must be more than 0 and at most {MatchSettings.MaxMoveTimeLimit.TotalSeconds} s, not {settings.MoveTimeLimit.TotalSeconds} s");
     }
 
     /// <summary>Runs a file-system action on the output folder, turning its failure into a <see cref="MatchOutputException"/>.</summary>
