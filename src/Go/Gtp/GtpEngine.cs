@@ -23,7 +23,6 @@ internal sealed class GtpEngine
     private readonly Dictionary<string, Func<string[], string>> _handlers;
     private readonly List<string> _commandNames = [];
     private readonly TimeLeft?[] _timeLeft = new TimeLeft?[2];
-    private double _komi;
     private bool _quitRequested;
     private CancellationToken _cancellation;
 
@@ -36,7 +35,6 @@ internal sealed class GtpEngine
         if (!RuleLimits.IsAcceptableKomi(komi))
             throw new ArgumentOutOfRangeException(nameof(komi), komi, $"komi must be a finite number between {-RuleLimits.MaxKomi} and {RuleLimits.MaxKomi}");
         _player = player;
-        _komi = komi;
         _moveCap = moveCap;
         _log = log ?? TextWriter.Null;
         Game = new Game(size, komi, moveCap);
@@ -199,7 +197,7 @@ internal sealed class GtpEngine
             _log.WriteLine($"gtp: boardsize {size} refused; this engine plays sizes {RuleLimits.MinSize}..{RuleLimits.MaxSize}");
             throw new GtpCommandRefusedException("unacceptable size");
         }
-        Game = new Game(size, _komi, _moveCap);
+        Game = new Game(size, Game.Komi, _moveCap);
         return "";
     }
 
@@ -215,7 +213,6 @@ internal sealed class GtpEngine
         ExpectArguments(arguments, 1, "komi NUMBER");
         if (!double.TryParse(arguments[0], NumberStyles.Float, CultureInfo.InvariantCulture, out var komi) || !RuleLimits.IsAcceptableKomi(komi))
             throw new GtpCommandRefusedException($"syntax error: komi must be a number between {-RuleLimits.MaxKomi} and {RuleLimits.MaxKomi} such as 7.5, got '{arguments[0]}'");
-        _komi = komi;
         Game.Komi = komi;
         return "";
     }
@@ -306,7 +303,6 @@ internal sealed class GtpEngine
                 $"cannot load file: its komi {record.Komi.ToString(CultureInfo.InvariantCulture)} is not between {-RuleLimits.MaxKomi} and {RuleLimits.MaxKomi}");
         var movesToPlay = arguments.Length == 2 ? MovesBefore(record, arguments[1]) : record.Moves.Count;
         Game = record.ToGame(_moveCap, movesToPlay);
-        _komi = Game.Komi;
         return Game.ToMove == Color.Black ? "black" : "white";
     }
 
@@ -349,7 +345,7 @@ internal sealed class GtpEngine
         ExpectArguments(arguments, 1, "all_legal COLOR");
         var color = ParseColor(arguments[0]);
         var board = Game.Board;
-        return JoinPoints(point => board[point] == Color.Empty && board.IsLegal(color, point));
+        return JoinPoints(point => board.IsLegal(color, point));
     }
 
     private string IsLegal(string[] arguments)
