@@ -30,30 +30,8 @@ public static class SgfWriter
         return output.ToString();
     }
 
-    /// <summary>
-    /// Writes the record to <paramref name="path"/> atomically: the text goes to a temporary file in the same
-    /// folder, reaches the disk, and then replaces <paramref name="path"/> in one rename.
-    /// </summary>
-    public static void WriteFile(GameRecord record, string path)
-    {
-        var text = Write(record);
-        var fullPath = Path.GetFullPath(path);
-        var temporary = Path.Combine(Path.GetDirectoryName(fullPath)!, $".{Path.GetFileName(fullPath)}.{Guid.NewGuid():N}.tmp");
-        try
-        {
-            using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write))
-            {
-                stream.Write(new UTF8Encoding(encoderShouldEmitUTF8Identifier: false).GetBytes(text));
-                stream.Flush(flushToDisk: true);
-            }
-            File.Move(temporary, fullPath, overwrite: true);
-        }
-        catch
-        {
-            File.Delete(temporary);
-            throw;
-        }
-    }
+    /// <summary>Writes the record to <paramref name="path"/> atomically (see <see cref="AtomicFile.WriteAllText"/>).</summary>
+    public static void WriteFile(GameRecord record, string path) => AtomicFile.WriteAllText(path, Write(record));
 
     /// <summary>The SGF nodes of a record's main line.</summary>
     private static SgfNode MainLine(GameRecord record)

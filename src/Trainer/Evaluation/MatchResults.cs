@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using GoSeqZero.Go;
 
 namespace GoSeqZero.Trainer.Evaluation;
 
@@ -76,13 +77,8 @@ internal sealed record MatchResults(
         Converters = { new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower) },
     };
 
-    /// <summary>Writes atomically (a temporary file, then a rename) so readers never see half a file.</summary>
-    public void Write(string path)
-    {
-        var temporary = path + ".tmp";
-        File.WriteAllText(temporary, JsonSerializer.Serialize(this, Options));
-        File.Move(temporary, path, overwrite: true);
-    }
+    /// <summary>Writes atomically (see <see cref="AtomicFile.WriteAllText"/>), so readers never see half a file.</summary>
+    public void Write(string path) => AtomicFile.WriteAllText(path, JsonSerializer.Serialize(this, Options));
 
     public static MatchResults Read(string path)
     {
