@@ -143,7 +143,7 @@ public class LadderTests
     {
         GameResult Game(int number, string blackSpec, string whiteSpec) =>
             new(number, $"game-{number:D4}.sgf", new GameSide(0, blackSpec, blackSpec, 10, 1), new GameSide(1, whiteSpec, whiteSpec, 10, 1),
-                "B+R", "black", null, GameEnd.Resign, "White resigned", 20, 2);
+                "B+R", Winner.Black, null, GameEnd.Resign, "White resigned", 20, 2);
         var results = new MatchResults(MatchResults.CurrentVersion, DateTimeOffset.Now, 9, 7, 243, 60, 1, 2,
             [" GNUGO:10", "random"], [Game(1, " GNUGO:10", "random"), Game(2, "gnugo:10", "Random ")]);
 

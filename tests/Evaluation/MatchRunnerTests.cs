@@ -72,7 +72,7 @@ public sealed class MatchRunnerTests : IDisposable
             Assert.Equal(game.MoveCount, replayed.Moves.Count);
             Assert.Equal(replayed.Result(), game.Result);
             Assert.Equal(replayed.Score(), game.Score);
-            Assert.Equal(game.Winner, game.Score > 0 ? "black" : game.Score < 0 ? "white" : "draw");
+            Assert.Equal(game.Winner, game.Score > 0 ? Winner.Black : game.Score < 0 ? Winner.White : Winner.Draw);
             Assert.Equal(game.MoveCount, game.Black.Moves + game.White.Moves);
         }
 
@@ -109,7 +109,7 @@ public sealed class MatchRunnerTests : IDisposable
             var crasherIsBlack = game.Black.Program == 0;
             Assert.Equal(GameEnd.Crash, game.End);
             Assert.Equal(crasherIsBlack ? "W+F" : "B+F", game.Result);
-            Assert.Equal(crasherIsBlack ? "white" : "black", game.Winner);
+            Assert.Equal(crasherIsBlack ? Winner.White : Winner.Black, game.Winner);
             Assert.Null(game.Score);
             Assert.Contains("engine process exited unexpectedly", game.Reason);
             Assert.Equal(3, (crasherIsBlack ? game.Black : game.White).Moves - 1); // three moves, then the failing call

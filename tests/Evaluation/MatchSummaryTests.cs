@@ -4,18 +4,18 @@ namespace GoSeqZero.Tests.Evaluation;
 
 public class MatchSummaryTests
 {
-    private static GameResult Game(int number, int blackProgram, string winner, GameEnd end = GameEnd.TwoPasses) =>
+    private static GameResult Game(int number, int blackProgram, Winner winner, GameEnd end = GameEnd.TwoPasses) =>
         new(number, $"game-{number:D4}.sgf",
             new GameSide(blackProgram, blackProgram == 0 ? "uct:100" : "random", blackProgram == 0 ? "uct:100" : "random", 10, 1.0),
             new GameSide(1 - blackProgram, blackProgram == 0 ? "random" : "uct:100", blackProgram == 0 ? "random" : "uct:100", 10, 3.0),
-            winner == "draw" ? "0" : $"{char.ToUpperInvariant(winner[0])}+1", winner, 0, end, "", 20, 1);
+            winner == Winner.Draw ? "0" : $"{(winner == Winner.Black ? 'B' : 'W')}+1", winner, 0, end, "", 20, 1);
 
     [Fact]
     public void CountsWinsPerProgramAndColourWithDrawsAsHalf()
     {
         // A (uct:100) is Black in games 1 and 3: wins game 1, draws game 3; as White wins game 2, loses game 4.
         var results = new MatchResults(MatchResults.CurrentVersion, DateTimeOffset.Now, 9, 7, 243, 60, 1, 4, ["uct:100", "random"],
-            [Game(1, 0, "black"), Game(2, 1, "white"), Game(3, 0, "draw"), Game(4, 1, "black")]);
+            [Game(1, 0, Winner.Black), Game(2, 1, Winner.White), Game(3, 0, Winner.Draw), Game(4, 1, Winner.Black)]);
 
         var summary = MatchSummary.Summarize(results);
         var a = summary[0];

@@ -22,9 +22,17 @@ internal sealed record GameSide(int Program, string Spec, string Name, int Moves
     public double SecondsPerMove => Moves == 0 ? 0 : Seconds / Moves;
 }
 
+/// <summary>Who won a game; results.json writes it as "black", "white" or "draw".</summary>
+internal enum Winner
+{
+    Black,
+    White,
+    Draw,
+}
+
 /// <summary>
-/// One game of results.json. <see cref="Winner"/> is "black", "white" or "draw"; <see cref="Score"/> is the
-/// Tromp-Taylor score (Black − White − komi) when the board decided the game, otherwise null.
+/// One game of results.json. <see cref="Score"/> is the Tromp-Taylor score (Black − White − komi) when the board
+/// decided the game, otherwise null.
 /// </summary>
 internal sealed record GameResult(
     int Game,
@@ -32,7 +40,8 @@ internal sealed record GameResult(
     GameSide Black,
     GameSide White,
     string Result,
-    string Winner,
+    // Required: a file without it must not read as a win for Black, the enum's first value.
+    [property: JsonRequired] Winner Winner,
     double? Score,
     GameEnd End,
     string Reason,
@@ -42,10 +51,10 @@ internal sealed record GameResult(
     /// <summary>The score of <paramref name="program"/> in this game: 1 win, 0.5 draw, 0 loss.</summary>
     public double ScoreOf(int program) => Winner switch
     {
-        "draw" => 0.5,
-        "black" => Black.Program == program ? 1 : 0,
-        "white" => White.Program == program ? 1 : 0,
-        _ => throw new InvalidDataException($"game {Game}: winner is '{Winner}', expected black, white or draw"),
+        Winner.Draw => 0.5,
+        Winner.Black => Black.Program == program ? 1 : 0,
+        Winner.White => White.Program == program ? 1 : 0,
+        _ => throw new InvalidDataException($"game {Game}: winner is {Winner}, expected black, white or draw"),
     };
 }
 
@@ -74,7 +83,8 @@ internal sealed record MatchResults(
         WriteIndented = true,
         // Results such as "B+3.5" stay readable instead of becoming "B\u002B3.5"; the file is never embedded in HTML.
         Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower) },
+        // Names only: a number such as "winner": 0 is a damaged file, not a win for Black.
+        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower, allowIntegerValues: false) },
     };
 
     /// <summary>Writes atomically (see <see cref="AtomicFile.WriteAllText"/>), so readers never see half a file.</summary>
@@ -97,8 +107,6 @@ internal sealed record MatchResults(
             throw new InvalidDataException($"{path}: results version {results.Version}; this program reads version {CurrentVersion}");
         foreach (var game in results.Games)
         {
-            if (game.Winner is not ("black" or "white" or "draw"))
-                throw new InvalidDataException($"{path}: game {game.Game}: winner is '{game.Winner}', expected black, white or draw");
             if (game.Black?.Spec is null || game.White?.Spec is null || (game.Black.Program, game.White.Program) is not ((0, 1) or (1, 0)))
                 throw new InvalidDataException($"{path}: game {game.Game}: expected a black and a white side with specs and programs 0 and 1");
         }

@@ -183,7 +183,7 @@ internal sealed class MatchRunner
         var whiteSide = new GameSide(whiteProgram, specs[whiteProgram], white.Name, refereed.WhiteMoves, refereed.WhiteSeconds);
         WriteSgf(Path.Combine(_settings.OutputDirectory, sgfName), refereed, blackSide, whiteSide, gameIndex);
         return new GameResult(gameIndex + 1, sgfName, blackSide, whiteSide, refereed.Result,
-            refereed.Winner switch { Color.Black => "black", Color.White => "white", _ => "draw" },
+            refereed.Winner switch { Color.Black => Winner.Black, Color.White => Winner.White, _ => Winner.Draw },
             refereed.Score, refereed.End, refereed.Reason, game.Moves.Count, stopwatch.Elapsed.TotalSeconds);
     }
 

@@ -53,7 +53,7 @@ internal static class MatchSummary
             text.AppendLine(culture, $"{p.Label} = {p.Spec}{(p.Name == p.Spec ? "" : $" ({p.Name})")}");
         foreach (var p in programs)
             text.AppendLine(culture, $"{p.Label} wins {Number(p.Score)} of {p.Games}; as black {Number(p.BlackScore)}/{p.BlackGames}, as white {Number(p.WhiteScore)}/{p.WhiteGames}");
-        var draws = results.Games.Count(g => g.Winner == "draw");
+        var draws = results.Games.Count(g => g.Winner == Winner.Draw);
         if (draws > 0) text.AppendLine(culture, $"draws: {draws} (counted as half a win each)");
         text.AppendLine();
         text.AppendLine(culture, $"{"",-2} {"games",6} {"wins",6} {"win rate",9} {"95% interval",17} {"Elo",6} {"95% interval",14} {"s/move",9}");
