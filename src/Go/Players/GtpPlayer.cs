@@ -44,7 +44,8 @@ internal sealed class GtpPlayer : IPlayer
         if (game.Setup is not null)
             throw new NotSupportedException($"{Name} cannot start from a setup position: GTP has no command that places stones without playing them; give it a game that starts from an empty board");
         if (!color.IsStone()) throw new ArgumentOutOfRangeException(nameof(color), color, "genmove needs Black or White");
-        var colorName = ColorName(color);
+        // GTP colours are case-insensitive; lower case is what engines are most often tested with.
+        var colorName = char.ToLowerInvariant(color.Letter());
         try
         {
             var engineMoves = Synchronize(game, cancellation);
@@ -81,13 +82,11 @@ internal sealed class GtpPlayer : IPlayer
         for (var index = _engineMoves.Count; index < game.Moves.Count; index++)
         {
             var move = game.Moves[index];
-            _client.Send($"play {ColorName(move.Color)} {move.Vertex}", cancellation: cancellation);
+            _client.Send($"play {char.ToLowerInvariant(move.Color.Letter())} {move.Vertex}", cancellation: cancellation);
             _engineMoves.Add(move);
         }
         return _engineMoves;
     }
-
-    private static string ColorName(Color color) => color == Color.Black ? "b" : "w";
 
     private static bool IsPrefix(List<Move> prefix, IReadOnlyList<Move> moves)
     {
@@ -97,7 +96,7 @@ internal sealed class GtpPlayer : IPlayer
         return true;
     }
 
-    private Vertex ParseMove(string answer, int size, string colorName)
+    private Vertex ParseMove(string answer, int size, char colorName)
     {
         if (string.Equals(answer, "resign", StringComparison.OrdinalIgnoreCase)) return Vertex.Resign;
         if (Vertex.TryParse(answer, size, out var vertex)) return vertex;

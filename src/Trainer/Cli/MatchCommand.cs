@@ -85,7 +85,7 @@ internal sealed class MatchCommand : ICommand
         }
         catch (MatchOutputException error)
         {
-            return Fail($"--out {folder}: cannot create or write: {error.Reason}");
+            return Fail($"--out {error.Message}");
         }
         catch (IOException error)
         {

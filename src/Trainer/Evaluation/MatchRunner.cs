@@ -52,8 +52,8 @@ internal sealed record MatchSettings(
         if (size is < RuleLimits.MinSize or > RuleLimits.MaxSize)
             throw new ArgumentException($"--size {size} is not a board size; use {RuleLimits.MinSize}..{RuleLimits.MaxSize}");
         if (!RuleLimits.IsAcceptableKomi(komi))
-            throw new ArgumentException(
-                $"--komi {komi.ToString(CultureInfo.InvariantCulture)} is not a komi; use a number between {-RuleLimits.MaxKomi} and {RuleLimits.MaxKomi}");
+            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
+                $"--komi {komi} is not a komi; use a number between {-RuleLimits.MaxKomi} and {RuleLimits.MaxKomi}"));
         if (games < 1) throw new ArgumentException($"--games {games} must be at least 1");
         if (parallel < 1) throw new ArgumentException($"--parallel {parallel} must be at least 1");
         // Also keeps every timer and wait within the range the runtime accepts.
@@ -70,15 +70,14 @@ internal sealed class MatchOutputException(string folder, Exception reason)
     : IOException($"{folder}: cannot create or write: {reason.Message}", reason)
 {
     public string Folder { get; } = folder;
-    public string Reason => InnerException!.Message;
 }
 
 /// <summary>
 /// Plays a match: games alternate colours (A is Black in games 1, 3, 5, ...),
 /// <see cref="MatchSettings.Parallel"/> games at a time. Each game gets fresh player instances, seeded from the
-/// match seed, the game number and the program, and disposed when it ends: a crashed or hung engine cannot spoil later games, and a game's seeds do
-/// not depend on which slot happened to play it. A player that fails, resigns, runs out of time or plays an
-/// illegal move loses that game and the match goes on. Each finished game is written at once as
+/// match seed, the game number and the program, and disposed when it ends: a crashed or hung engine cannot spoil
+/// later games, and a game's seeds do not depend on which slot happened to play it. A player that fails, resigns,
+/// runs out of time or plays an illegal move loses that game and the match goes on. Each finished game is written at once as
 /// game-NNNN.sgf, and results.json is rewritten, so an interrupted match keeps what it played. Specs are
 /// written normalized (<see cref="PlayerSpec.Normalize"/>), so results key each player the same way.
 /// </summary>
