@@ -21,6 +21,8 @@ internal sealed class Options
     public int Int(string name, int fallback) =>
         _values.TryGetValue(name, out var text) ? int.Parse(text, CultureInfo.InvariantCulture) : fallback;
 
+    public string String(string name, string fallback) => _values.GetValueOrDefault(name, fallback);
+
     public double Double(string name, double fallback) =>
         _values.TryGetValue(name, out var text) ? double.Parse(text, CultureInfo.InvariantCulture) : fallback;
 }

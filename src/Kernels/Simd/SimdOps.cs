@@ -1,0 +1,19 @@
+namespace GoSeqZero.Kernels.Simd;
+
+/// <summary>
+/// The CPU path: hand-vectorised C# over host buffers, parallel over rows, heads or panels with Parallel.For.
+/// Every call completes before it returns. The ops are split by area into the partial files beside this one.
+/// </summary>
+internal sealed unsafe partial class SimdOps : IOps
+{
+    private readonly Device _device;
+
+    public SimdOps(Device device) => _device = device;
+
+    public void Fill(Tensor<float> values, float value)
+    {
+        var pointer = values.Pointer;
+        for (long start = 0; start < values.Length; start += int.MaxValue)
+            new Span<float>(pointer + start, (int)Math.Min(int.MaxValue, values.Length - start)).Fill(value);
+    }
+}
