@@ -1,4 +1,5 @@
 using GoSeqZero.Bench.Go;
+using GoSeqZero.Bench.Kernels;
 
 namespace GoSeqZero.Bench;
 
@@ -13,6 +14,9 @@ public static class Program
         ["playouts"] = ("uniform random playouts per second: --size 9 --seconds 3 --repeats 5", PlayoutBenchmark.Run),
         ["uct"] = ("seconds per genmove of uct:1000 and uct:10000: --size 9 --repeats 5", UctBenchmark.Run),
         ["legal-positions"] = ("count legal positions by enumeration: --size 4", LegalPositionBenchmark.Run),
+        ["gemm"] = ("SGEMM GFLOP/s beside OpenBLAS and the measured FMA peak: --device cpu --repeats 7 --json FILE", GemmBenchmark.Run),
+        ["attention"] = ("fused attention forward+backward vs naive attention: --device cpu --repeats 5 --json FILE", AttentionBenchmark.Run),
+        ["rowops"] = ("LayerNorm, GELU and AdamW GB/s beside the measured copy bandwidth: --device cpu --json FILE", MemoryBoundBenchmark.Run),
     };
 
     public static int Main(string[] args)
