@@ -16,6 +16,7 @@ public static class Program
         ["legal-positions"] = ("count legal positions by enumeration: --size 4", LegalPositionBenchmark.Run),
         ["gemm"] = ("SGEMM GFLOP/s beside OpenBLAS and the measured FMA peak: --device cpu --repeats 7 --json FILE", GemmBenchmark.Run),
         ["attention"] = ("fused attention forward+backward vs naive attention: --device cpu --repeats 5 --json FILE", AttentionBenchmark.Run),
+        ["kernel-check"] = ("the tests' kernel checks on any device: --device cuda --scale small|large --filter TEXT", KernelCheckRunner.Run),
         ["rowops"] = ("LayerNorm, GELU and AdamW GB/s beside the measured copy bandwidth: --device cpu --json FILE", MemoryBoundBenchmark.Run),
     };
 
