@@ -2,9 +2,6 @@ namespace GoSeqZero.Kernels.Simd;
 
 internal sealed unsafe partial class SimdOps
 {
-    public void BiasBackward(Tensor<float> biasGradient, Tensor<float> outputGradient, int rows, int columns) =>
-        throw new NotImplementedException("PLACEHOLDER");
-
     public void EmbeddingForward(Tensor<float> output, Tensor<int> tokens, Tensor<int> positions, Tensor<int> pointIds, Tensor<float> tokenTable, Tensor<float> positionTable, Tensor<float> pointTable, int rows, int channels) =>
         throw new NotImplementedException("PLACEHOLDER");
 
