@@ -1,0 +1,202 @@
+using GoSeqZero.Kernels;
+
+namespace GoSeqZero.Transformer;
+
+/// <summary>
+/// The GPT-style decoder for training: parameters and their gradients in one buffer each, the activations of the
+/// last forward pass, and <see cref="Forward"/> / <see cref="Backward"/> written top to bottom as llm.c does
+/// (shapes: B sequences, T tokens, N = B·T rows, C channels, V vocabulary). Every op goes through <see cref="Ops"/>.
+/// </summary>
+public sealed class Gpt : IDisposable
+{
+    private readonly Device _device;
+    private Activations? _activations;
+    private TrainingBatch? _lastBatch;
+
+    public Gpt(Device device, ModelConfig config)
+    {
+        config.Validate();
+        _device = device;
+        Config = config;
+        Layout = new ParameterLayout(config);
+        Ops = device.Ops;
+        Parameters = device.Allocate<float>(checked((int)Layout.Count));
+        Gradients = device.Allocate<float>(checked((int)Layout.Count));
+        InitializeWeights();
+        Ops.Fill(Gradients, 0);
+    }
+
+    public ModelConfig Config { get; }
+    public ParameterLayout Layout { get; }
+    public Device Device => _device;
+
+    /// <summary>The ops every kernel call goes through; replace with a timing decorator to profile.</summary>
+    public IOps Ops { get; set; }
+
+    public Tensor<float> Parameters { get; }
+    public Tensor<float> Gradients { get; }
+
+    /// <summary>The mean loss of the last <see cref="Forward"/>: Σ weight·loss / Σ weight.</summary>
+    public float LastLoss { get; private set; }
+
+    /// <summary>GPT-2's initialisation from <see cref="ModelConfig.Seed"/>: N(0, 0.02) matrices and embeddings, residual projections scaled by 1/√(2·layers), zero biases, unit LayerNorm gains.</summary>
+    public void InitializeWeights()
+    {
+        var values = new float[Layout.Count];
+        var random = new Random(Config.Seed);
+        var residualStd = 0.02 / Math.Sqrt(2.0 * Config.Layers);
+        foreach (var parameter in Layout.Parameters)
+        {
+            var span = values.AsSpan((int)parameter.Offset, (int)parameter.Length);
+            if (parameter.Name.EndsWith("ln1.weight") || parameter.Name.EndsWith("ln2.weight") || parameter.Name == "ln_f.weight") span.Fill(1);
+            else if (!parameter.Decay) span.Clear();
+            else
+            {
+                var std = parameter.Name.EndsWith("attn.proj.weight") || parameter.Name.EndsWith("mlp.proj.weight") ? residualStd : 0.02;
+                for (var i = 0; i < span.Length; i++) span[i] = (float)(std * Gaussian(random));
+            }
+        }
+        Parameters.CopyFrom(values);
+    }
+
+    /// <summary>A view of one named parameter tensor.</summary>
+    public Tensor<float> Parameter(string name) => View(Parameters, Layout[name]);
+
+    /// <summary>A view of the gradient of one named parameter tensor.</summary>
+    public Tensor<float> Gradient(string name) => View(Gradients, Layout[name]);
+
+    /// <summary>
+    /// Runs the model over the batch, then the fused softmax-cross-entropy, which also writes the logits' gradient
+    /// for <see cref="Backward"/>. Returns the weighted mean loss (0 when every weight is 0).
+    /// </summary>
+    public float Forward(TrainingBatch batch)
+    {
+        if (batch.Tokens > Config.ContextLength)
+            throw new ArgumentException($"sequences of {batch.Tokens} tokens do not fit the context length {Config.ContextLength}");
+        var a = Prepare(batch);
+        int n = batch.Rows, c = Config.Channels, v = Config.VocabularySize;
+        var shape = new AttentionShape(batch.Sequences, batch.Tokens, c, Config.Heads);
+
+        Ops.EmbeddingForward(a.Encoded, a.TokenIds, a.Positions, a.PointIds,
+            Parameter("token_embedding"), Parameter("position_embedding"), Parameter("point_embedding"), n, c);
+        var residual = a.Encoded;
+        for (var l = 0; l < Config.Layers; l++)
+        {
+            var layer = a.Layers[l];
+            var p = $"blocks.{l}.";
+            Ops.LayerNormForward(layer.Ln1, layer.Ln1Mean, layer.Ln1Rstd, residual, Parameter(p + "ln1.weight"), Parameter(p + "ln1.bias"), n, c);
+            Ops.Gemm(GemmSpec.NT(n, 3 * c, c), layer.Ln1, Parameter(p + "attn.qkv.weight"), layer.Qkv, Parameter(p + "attn.qkv.bias"));
+            Ops.AttentionForward(layer.Attention, layer.LogSumExp, layer.Qkv, shape);
+            Ops.Gemm(GemmSpec.NT(n, c, c), layer.Attention, Parameter(p + "attn.proj.weight"), layer.AttentionProjection, Parameter(p + "attn.proj.bias"));
+            Ops.Add(layer.Residual2, residual, layer.AttentionProjection, (long)n * c);
+            Ops.LayerNormForward(layer.Ln2, layer.Ln2Mean, layer.Ln2Rstd, layer.Residual2, Parameter(p + "ln2.weight"), Parameter(p + "ln2.bias"), n, c);
+            Ops.Gemm(GemmSpec.NT(n, 4 * c, c), layer.Ln2, Parameter(p + "mlp.fc.weight"), layer.Hidden, Parameter(p + "mlp.fc.bias"));
+            Ops.GeluForward(layer.HiddenGelu, layer.Hidden, (long)n * 4 * c);
+            Ops.Gemm(GemmSpec.NT(n, c, 4 * c), layer.HiddenGelu, Parameter(p + "mlp.proj.weight"), layer.MlpProjection, Parameter(p + "mlp.proj.bias"));
+            Ops.Add(layer.Residual3, layer.Residual2, layer.MlpProjection, (long)n * c);
+            residual = layer.Residual3;
+        }
+        Ops.LayerNormForward(a.LnF, a.LnFMean, a.LnFRstd, residual, Parameter("ln_f.weight"), Parameter("ln_f.bias"), n, c);
+        Ops.Gemm(GemmSpec.NT(n, v, c), a.LnF, Parameter("head.weight"), a.Logits);
+
+        var weightSum = 0.0;
+        foreach (var weight in batch.Weights) weightSum += weight;
+        var gradientScale = weightSum > 0 ? (float)(1 / weightSum) : 0f;
+        Ops.CrossEntropyForwardBackward(a.Losses, a.LogitGradients, a.Logits, a.Targets, a.Weights, a.AllowedTokens, n, v, gradientScale);
+        var losses = a.Losses.ToArray();
+        var total = 0.0;
+        foreach (var loss in losses) total += loss;
+        LastLoss = (float)(total * gradientScale);
+        _lastBatch = batch;
+        return LastLoss;
+    }
+
+    /// <summary>The logits [B, T, V] of the last <see cref="Forward"/>.</summary>
+    public Tensor<float> Logits => (_activations ?? throw new InvalidOperationException("no forward pass yet")).Logits;
+
+    /// <summary>Zeroes the gradients, then back-propagates the loss of the last <see cref="Forward"/> into <see cref="Gradients"/>.</summary>
+    public void Backward()
+    {
+        var batch = _lastBatch ?? throw new InvalidOperationException("Backward needs a Forward first");
+        var a = _activations!;
+        int n = batch.Rows, c = Config.Channels, v = Config.VocabularySize;
+        var shape = new AttentionShape(batch.Sequences, batch.Tokens, c, Config.Heads);
+        Ops.Fill(Gradients, 0);
+
+        // Head and final LayerNorm. dResidual then carries the residual stream's gradient down through the blocks.
+        Ops.Gemm(GemmSpec.NN(n, c, v), a.LogitGradients, Parameter("head.weight"), a.DLn);
+        Ops.Gemm(GemmSpec.TN(v, c, n) with { Beta = 1 }, a.LogitGradients, a.LnF, Gradient("head.weight"));
+        Ops.Fill(a.DResidual, 0);
+        var lastResidual = Config.Layers > 0 ? a.Layers[^1].Residual3 : a.Encoded;
+        Ops.LayerNormBackward(a.DResidual, Gradient("ln_f.weight"), Gradient("ln_f.bias"), a.DLn, lastResidual,
+            Parameter("ln_f.weight"), a.LnFMean, a.LnFRstd, n, c);
+
+        for (var l = Config.Layers - 1; l >= 0; l--)
+        {
+            var layer = a.Layers[l];
+            var input = l == 0 ? a.Encoded : a.Layers[l - 1].Residual3;
+            var p = $"blocks.{l}.";
+
+            // residual3 = residual2 + proj(gelu(fc(ln2(residual2))))
+            Ops.Gemm(GemmSpec.NN(n, 4 * c, c), a.DResidual, Parameter(p + "mlp.proj.weight"), a.DHiddenGelu);
+            Ops.Gemm(GemmSpec.TN(c, 4 * c, n) with { Beta = 1 }, a.DResidual, layer.HiddenGelu, Gradient(p + "mlp.proj.weight"));
+            Ops.BiasBackward(Gradient(p + "mlp.proj.bias"), a.DResidual, n, c);
+            Ops.Fill(a.DHidden, 0);
+            Ops.GeluBackward(a.DHidden, layer.Hidden, a.DHiddenGelu, (long)n * 4 * c);
+            Ops.Gemm(GemmSpec.NN(n, c, 4 * c), a.DHidden, Parameter(p + "mlp.fc.weight"), a.DLn);
+            Ops.Gemm(GemmSpec.TN(4 * c, c, n) with { Beta = 1 }, a.DHidden, layer.Ln2, Gradient(p + "mlp.fc.weight"));
+            Ops.BiasBackward(Gradient(p + "mlp.fc.bias"), a.DHidden, n, 4 * c);
+            Ops.LayerNormBackward(a.DResidual, Gradient(p + "ln2.weight"), Gradient(p + "ln2.bias"), a.DLn, layer.Residual2,
+                Parameter(p + "ln2.weight"), layer.Ln2Mean, layer.Ln2Rstd, n, c);
+
+            // residual2 = input + proj(attention(qkv(ln1(input))))
+            Ops.Gemm(GemmSpec.NN(n, c, c), a.DResidual, Parameter(p + "attn.proj.weight"), a.DAttention);
+            Ops.Gemm(GemmSpec.TN(c, c, n) with { Beta = 1 }, a.DResidual, layer.Attention, Gradient(p + "attn.proj.weight"));
+            Ops.BiasBackward(Gradient(p + "attn.proj.bias"), a.DResidual, n, c);
+            Ops.Fill(a.DQkv, 0);
+            Ops.AttentionBackward(a.DQkv, a.DAttention, layer.Attention, layer.LogSumExp, layer.Qkv, shape);
+            Ops.Gemm(GemmSpec.NN(n, c, 3 * c), a.DQkv, Parameter(p + "attn.qkv.weight"), a.DLn);
+            Ops.Gemm(GemmSpec.TN(3 * c, c, n) with { Beta = 1 }, a.DQkv, layer.Ln1, Gradient(p + "attn.qkv.weight"));
+            Ops.BiasBackward(Gradient(p + "attn.qkv.bias"), a.DQkv, n, 3 * c);
+            Ops.LayerNormBackward(a.DResidual, Gradient(p + "ln1.weight"), Gradient(p + "ln1.bias"), a.DLn, input,
+                Parameter(p + "ln1.weight"), layer.Ln1Mean, layer.Ln1Rstd, n, c);
+        }
+        Ops.EmbeddingBackward(Gradient("token_embedding"), Gradient("position_embedding"), Gradient("point_embedding"),
+            a.DResidual, a.TokenIds, a.Positions, a.PointIds, n, c);
+    }
+
+    public void Dispose()
+    {
+        _activations?.Dispose();
+        Parameters.Dispose();
+        Gradients.Dispose();
+    }
+
+    private static Tensor<float> View(Tensor<float> buffer, ParameterInfo info) => buffer.Slice(info.Offset, info.Shape);
+
+    /// <summary>Uploads the batch into activations sized for it (reused while the shape stays the same).</summary>
+    private Activations Prepare(TrainingBatch batch)
+    {
+        if (_activations is null || _activations.Sequences != batch.Sequences || _activations.Tokens != batch.Tokens
+            || _activations.HasMasks != (batch.AllowedTokens is not null))
+        {
+            _activations?.Dispose();
+            _activations = new Activations(_device, Config, batch.Sequences, batch.Tokens, batch.AllowedTokens is not null);
+        }
+        var a = _activations;
+        a.TokenIds.CopyFrom(batch.TokenIds);
+        a.Positions.CopyFrom(batch.Positions);
+        a.PointIds.CopyFrom(batch.PointIds);
+        a.Targets.CopyFrom(batch.Targets);
+        a.Weights.CopyFrom(batch.Weights);
+        if (batch.AllowedTokens is not null) a.AllowedTokens!.CopyFrom(batch.AllowedTokens);
+        return a;
+    }
+
+    private static double Gaussian(Random random)
+    {
+        var u = 1.0 - random.NextDouble();
+        var w = random.NextDouble();
+        return Math.Sqrt(-2 * Math.Log(u)) * Math.Cos(2 * Math.PI * w);
+    }
+}
