@@ -11,6 +11,7 @@ public static class Program
         typeof(GtpCommand),
         typeof(MatchCommand),
         typeof(LadderCommand),
+        typeof(ProfileCommand),
     ];
 
     public static int Main(string[] args)
