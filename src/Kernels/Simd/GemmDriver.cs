@@ -1,0 +1,155 @@
+namespace GoSeqZero.Kernels.Simd;
+
+/// <summary>One GEMM of a batch: <c>C = Alpha·op(A)·op(B) + Beta·C + Bias</c> over M×N, with op(A) M×K and op(B) K×N.</summary>
+internal readonly unsafe struct GemmProblem(GemmOperand a, GemmOperand b, float* c, long ldc, float* bias, int m, int n, int k, float alpha, float beta)
+{
+    public readonly GemmOperand A = a;
+    public readonly GemmOperand B = b;
+    public readonly float* C = c;
+    public readonly long Ldc = ldc;
+    public readonly float* Bias = bias;
+    public readonly int M = m, N = n, K = k;
+    public readonly float Alpha = alpha, Beta = beta;
+}
+
+/// <summary>
+/// The blocked GEMM around a micro-kernel (the GotoBLAS/BLIS loop nest). For each block of <see cref="DepthBlock"/>
+/// steps of k, B is packed once into column panels shared by all threads, then tiles of C (a block of rows × a range of
+/// column panels) run in parallel: each packs its rows of A into its own buffer (sized for L2) and sweeps them against
+/// the shared B panels. The first k block applies Beta and the bias; later ones add.
+/// </summary>
+internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmMicroKernel
+{
+    /// <summary>k steps per packed block: an A micro-panel (Rows·256 floats) stays in L1 while it meets every B panel of a tile.</summary>
+    internal const int DepthBlock = 256;
+
+    /// <summary>Rows of A one tile packs: 144 rows × 256 k is 144 KB, comfortably inside a 1–2 MB L2 beside the B panels.</summary>
+    private static int RowBlock => TKernel.Rows * 12;
+
+    /// <summary>Column panels swept per A micro-panel: 256 k × 512 columns of B is 512 KB, the rest of L2.</summary>
+    private static int ColumnPanelsPerSweep => 512 / TKernel.Columns;
+
+    /// <summary>Below this many flops a GEMM runs on the calling thread: handing work to a second thread costs more.</summary>
+    private const double ParallelFlopThreshold = 4e6;
+
+    public static void Run(in GemmProblem problem, int threads, GemmBufferPool aPool, GemmBufferPool bPool)
+    {
+        var rowPanels = (problem.M + TKernel.Rows - 1) / TKernel.Rows;
+        var columnPanels = (problem.N + TKernel.Columns - 1) / TKernel.Columns;
+        var parallel = threads > 1 && 2.0 * problem.M * problem.N * problem.K >= ParallelFlopThreshold;
+
+        var rowBlocks = (rowPanels * TKernel.Rows + RowBlock - 1) / RowBlock;
+        var columnChunks = 1;
+        if (parallel)
+            while (rowBlocks * columnChunks < 4 * threads && columnChunks < columnPanels) columnChunks++;
+        var tiles = new TilePlan((rowPanels + rowBlocks - 1) / rowBlocks, (columnPanels + columnChunks - 1) / columnChunks, columnChunks, rowPanels, columnPanels);
+        var tileCount = rowBlocks * columnChunks;
+
+        var bBuffer = bPool.Rent();
+        try
+        {
+            var depthMax = Math.Min(DepthBlock, problem.K);
+            var packedB = bBuffer.Get((long)columnPanels * TKernel.Columns * depthMax);
+            for (var k0 = 0; k0 < problem.K; k0 += DepthBlock)
+            {
+                var depth = Math.Min(DepthBlock, problem.K - k0);
+                var store = k0 == 0 ? new GemmStore(problem.Alpha, problem.Beta, problem.Bias) : new GemmStore(problem.Alpha, 1, null);
+                var pass = new Pass(problem, tiles, k0, depth, packedB, store);
+                if (parallel) RunParallel(pass, tileCount, threads, aPool);
+                else
+                {
+                    pass.PackB(0, columnPanels);
+                    var worker = new Worker(aPool);
+                    try
+                    {
+                        for (var tile = 0; tile < tileCount; tile++) pass.RunTile(tile, worker);
+                    }
+                    finally { worker.Release(); }
+                }
+            }
+        }
+        finally { bPool.Return(bBuffer); }
+    }
+
+    private static void RunParallel(Pass pass, int tileCount, int threads, GemmBufferPool aPool)
+    {
+        var options = new ParallelOptions { MaxDegreeOfParallelism = threads };
+        var columnPanels = pass.Tiles.ColumnPanels;
+        var packGroups = Math.Min(columnPanels, 4 * threads);
+        Parallel.For(0, packGroups, options, group =>
+            pass.PackB(group * columnPanels / packGroups, (group + 1) * columnPanels / packGroups));
+        Parallel.For(0, tileCount, options, () => new Worker(aPool), (tile, _, worker) =>
+        {
+            pass.RunTile(tile, worker);
+            return worker;
+        }, worker => worker.Release());
+    }
+
+    /// <summary>How C is cut into tiles: row blocks of <see cref="RowPanelsPerTile"/> micro-panels × chunks of column panels.</summary>
+    private readonly record struct TilePlan(int RowPanelsPerTile, int ColumnPanelsPerTile, int ColumnChunks, int RowPanels, int ColumnPanels);
+
+    /// <summary>A worker thread's packed-A buffer, and which rows and k block it holds (tiles of one row block reuse it).</summary>
+    private sealed class Worker(GemmBufferPool pool)
+    {
+        public readonly GemmBuffer Buffer = pool.Rent();
+        public Pass? PackedFor;
+        public int PackedRowBlock = -1;
+
+        public void Release() => pool.Return(Buffer);
+    }
+
+    /// <summary>One k block of one GEMM: its packed B and the tiles that use it.</summary>
+    private sealed class Pass(GemmProblem problem, TilePlan tiles, int k0, int depth, float* packedB, GemmStore store)
+    {
+        public TilePlan Tiles => tiles;
+
+        public void PackB(int panelStart, int panelEnd)
+        {
+            if (panelEnd <= panelStart) return;
+            var column0 = panelStart * TKernel.Columns;
+            var columns = Math.Min(problem.N, panelEnd * TKernel.Columns) - column0;
+            GemmPacking.PackB(problem.B, column0, columns, k0, depth, TKernel.Columns, packedB + (long)panelStart * TKernel.Columns * depth);
+        }
+
+        public void RunTile(int tile, Worker worker)
+        {
+            var rowBlock = tile / tiles.ColumnChunks;
+            var chunk = tile % tiles.ColumnChunks;
+            var rowPanelStart = rowBlock * tiles.RowPanelsPerTile;
+            var rowPanelEnd = Math.Min(tiles.RowPanels, rowPanelStart + tiles.RowPanelsPerTile);
+            var columnPanelStart = chunk * tiles.ColumnPanelsPerTile;
+            var columnPanelEnd = Math.Min(tiles.ColumnPanels, columnPanelStart + tiles.ColumnPanelsPerTile);
+            if (rowPanelStart >= rowPanelEnd || columnPanelStart >= columnPanelEnd) return;
+
+            var row0 = rowPanelStart * TKernel.Rows;
+            var rows = Math.Min(problem.M, rowPanelEnd * TKernel.Rows) - row0;
+            var aPanelFloats = (long)TKernel.Rows * depth;
+            var packedA = worker.Buffer.Get(tiles.RowPanelsPerTile * aPanelFloats + TKernel.Rows * TKernel.Columns);
+            var edgeTile = packedA + tiles.RowPanelsPerTile * aPanelFloats;
+            if (worker.PackedFor != this || worker.PackedRowBlock != rowBlock)
+            {
+                GemmPacking.PackA(problem.A, row0, rows, k0, depth, TKernel.Rows, packedA);
+                (worker.PackedFor, worker.PackedRowBlock) = (this, rowBlock);
+            }
+
+            var bPanelFloats = (long)TKernel.Columns * depth;
+            for (var sweepStart = columnPanelStart; sweepStart < columnPanelEnd; sweepStart += ColumnPanelsPerSweep)
+            {
+                var sweepEnd = Math.Min(columnPanelEnd, sweepStart + ColumnPanelsPerSweep);
+                for (var rowPanel = rowPanelStart; rowPanel < rowPanelEnd; rowPanel++)
+                {
+                    var row = rowPanel * TKernel.Rows;
+                    var panelA = packedA + (rowPanel - rowPanelStart) * aPanelFloats;
+                    var rowCount = Math.Min(TKernel.Rows, problem.M - row);
+                    var c = problem.C + row * problem.Ldc;
+                    for (var columnPanel = sweepStart; columnPanel < sweepEnd; columnPanel++)
+                    {
+                        var column = columnPanel * TKernel.Columns;
+                        TKernel.Run(depth, panelA, packedB + columnPanel * bPanelFloats, c + column, problem.Ldc,
+                            store.WithBiasAt(column), rowCount, Math.Min(TKernel.Columns, problem.N - column), edgeTile);
+                    }
+                }
+            }
+        }
+    }
+}
