@@ -1,5 +1,6 @@
 using GoSeqZero.Bench.Go;
 using GoSeqZero.Bench.Kernels;
+using GoSeqZero.Bench.Transformer;
 
 namespace GoSeqZero.Bench;
 
@@ -17,6 +18,8 @@ public static class Program
         ["gemm"] = ("SGEMM GFLOP/s beside OpenBLAS and the measured FMA peak: --device cpu --repeats 7 --json FILE", GemmBenchmark.Run),
         ["attention"] = ("fused attention forward+backward vs naive attention: --device cpu --repeats 5 --json FILE", AttentionBenchmark.Run),
         ["kernel-check"] = ("the tests' kernel checks on any device: --device cuda --scale small|large --filter TEXT", KernelCheckRunner.Run),
+        ["train"] = ("training tokens/s and MFU beside PyTorch: --device cpu --layers 6 --channels 256 --batch 8 --tokens 512 --json FILE", TrainBenchmark.Run),
+        ["decode"] = ("decode tokens/s with the KV cache vs recomputation (and PyTorch): --batch 8 --length 1024 --json FILE", DecodeBenchmark.Run),
         ["rowops"] = ("LayerNorm, GELU and AdamW GB/s beside the measured copy bandwidth: --device cpu --json FILE", MemoryBoundBenchmark.Run),
     };
 

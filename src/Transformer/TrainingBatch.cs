@@ -40,6 +40,23 @@ public sealed class TrainingBatch
     public float[] Weights { get; }
     public uint[]? AllowedTokens { get; }
 
+    /// <summary>Random tokens and point ids, each row predicting the next row's token, every row weighted 1: for benchmarks and profiles.</summary>
+    public static TrainingBatch Random(ModelConfig config, int sequences, int tokens, Random random)
+    {
+        var batch = new TrainingBatch(sequences, tokens, config.VocabularySize, withMasks: false);
+        for (var r = 0; r < batch.Rows; r++)
+        {
+            batch.TokenIds[r] = random.Next(config.VocabularySize);
+            batch.PointIds[r] = random.Next(config.PointCount);
+        }
+        for (var r = 0; r < batch.Rows; r++)
+        {
+            batch.Targets[r] = batch.TokenIds[(r + 1) % batch.Rows];
+            batch.Weights[r] = 1;
+        }
+        return batch;
+    }
+
     /// <summary>Allows token <paramref name="token"/> at row <paramref name="row"/> (only with masks).</summary>
     public void Allow(int row, int token) =>
         (AllowedTokens ?? throw new InvalidOperationException("this batch has no masks"))[row * MaskWords + token / 32] |= 1u << (token % 32);

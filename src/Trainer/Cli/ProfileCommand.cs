@@ -70,7 +70,7 @@ internal sealed class ProfileCommand : ICommand
             var timed = new TimedOps(device.Ops, device);
             model.Ops = timed;
 
-            var batch = RandomBatch(config, Batch, Tokens, new Random(1));
+            var batch = TrainingBatch.Random(config, Batch, Tokens, new Random(1));
             TrainingStep(model, optimizer, timed, batch);
             timed.Reset();
             var start = System.Diagnostics.Stopwatch.GetTimestamp();
@@ -107,23 +107,6 @@ internal sealed class ProfileCommand : ICommand
         model.Backward();
         timed.Phase = "optimizer";
         optimizer.Update(3e-4f);
-    }
-
-    /// <summary>Random tokens, each predicting the next, every row weighted 1.</summary>
-    internal static TrainingBatch RandomBatch(ModelConfig config, int sequences, int tokens, Random random)
-    {
-        var batch = new TrainingBatch(sequences, tokens, config.VocabularySize, withMasks: false);
-        for (var r = 0; r < batch.Rows; r++)
-        {
-            batch.TokenIds[r] = random.Next(config.VocabularySize);
-            batch.PointIds[r] = random.Next(config.PointCount);
-        }
-        for (var r = 0; r < batch.Rows; r++)
-        {
-            batch.Targets[r] = r + 1 < batch.Rows ? batch.TokenIds[r + 1] : 0;
-            batch.Weights[r] = 1;
-        }
-        return batch;
     }
 
     private static int[] RandomTokens(Random random, int count, int vocabulary) =>
