@@ -1,0 +1,115 @@
+namespace GoSeqZero.Kernels.Simd;
+
+/// <summary>
+/// Fused causal attention forward on the CPU: per (sequence, head, query tile) the key tiles up to the diagonal are
+/// streamed through an online softmax (running max and sum per row), so no T×T matrix exists; the row's log-sum-exp
+/// is saved for the backward. Tiles are <c>tile</c> queries by <c>tile</c> keys, aligned, so only the diagonal tile is masked.
+/// </summary>
+internal static unsafe class AttentionForward
+{
+    public static void Run<TVector, TOps>(float* output, float* logSumExp, float* qkv, AttentionShape shape, int tile, int threads)
+        where TVector : struct
+        where TOps : struct, IAttentionVector<TVector>
+    {
+        var tiles = (shape.Tokens + tile - 1) / tile;
+        var pointers = new AttentionPointers(qkv, output, logSumExp);
+        Parallel.For(0, shape.Batch * shape.Heads * tiles, new ParallelOptions { MaxDegreeOfParallelism = threads }, task =>
+        {
+            // The last query tiles see the most keys: handing them out first keeps the threads finishing together.
+            var queryTile = tiles - 1 - task % tiles;
+            var sequenceHead = task / tiles;
+            QueryTile<TVector, TOps>(pointers, shape, tile, sequenceHead / shape.Heads, sequenceHead % shape.Heads, queryTile);
+        });
+    }
+
+    /// <summary>Scratch floats per thread: queries, transposed keys, values, scores, accumulators, row max and sum.</summary>
+    private static int ScratchFloats(int tile, int headSize, int paddedHeadSize) =>
+        3 * tile * paddedHeadSize + headSize * tile + tile * tile + 2 * tile;
+
+    private static void QueryTile<TVector, TOps>(AttentionPointers pointers, AttentionShape shape, int tile, int batch, int head, int queryTile)
+        where TVector : struct
+        where TOps : struct, IAttentionVector<TVector>
+    {
+        int tokens = shape.Tokens, channels = shape.Channels, headSize = shape.HeadSize, width = TOps.Count;
+        var ld = AttentionTiles.RoundUp(headSize, width);
+        long rowStride = 3L * channels;
+        var scale = 1 / MathF.Sqrt(headSize);
+
+        var firstQuery = queryTile * tile;
+        var rows = Math.Min(tile, tokens - firstQuery);
+        var paddedRows = AttentionTiles.RoundUp(rows, 4);
+
+        var scratch = AttentionScratch.ForThisThread(ScratchFloats(tile, headSize, ld));
+        float* queries = scratch, values = queries + tile * ld, accumulators = values + tile * ld;
+        float* keysTransposed = accumulators + tile * ld, scores = keysTransposed + headSize * tile;
+        float* rowMax = scores + tile * tile, rowSum = rowMax + tile;
+
+        var query = pointers.Qkv + (long)batch * tokens * rowStride + head * headSize;
+        float* key = query + channels, value = query + 2 * channels;
+        AttentionTiles.LoadRows(query + firstQuery * rowStride, rowStride, rows, headSize, scale, queries, ld, paddedRows);
+        new Span<float>(accumulators, paddedRows * ld).Clear();
+        new Span<float>(rowMax, tile).Fill(float.NegativeInfinity);
+        new Span<float>(rowSum, tile).Clear();
+
+        for (var keyTile = 0; keyTile <= queryTile; keyTile++)
+        {
+            var firstKey = keyTile * tile;
+            var keys = Math.Min(tile, tokens - firstKey);
+            var paddedKeys = AttentionTiles.RoundUp(keys, width);
+            AttentionTiles.LoadTransposed(key + firstKey * rowStride, rowStride, keys, headSize, keysTransposed, tile, paddedKeys);
+            AttentionTiles.LoadRows(value + firstKey * rowStride, rowStride, keys, headSize, 1, values, ld, keys);
+            AttentionTiles.Multiply<TVector, TOps>(queries, ld, 1, keysTransposed, tile, scores, tile, paddedRows, paddedKeys, headSize, accumulate: false);
+
+            for (var row = 0; row < paddedRows; row++)
+            {
+                var score = scores + row * tile;
+                if (row >= rows)
+                {
+                    new Span<float>(score, paddedKeys).Clear();
+                    continue;
+                }
+                var visible = keyTile == queryTile ? row + 1 : keys;
+                for (var j = visible; j < paddedKeys; j++) score[j] = float.NegativeInfinity;
+                var maxVector = TOps.Load(score);
+                for (var j = width; j < paddedKeys; j += width) maxVector = TOps.Max(maxVector, TOps.Load(score + j));
+                var newMax = MathF.Max(rowMax[row], TOps.MaxAcross(maxVector));
+                var correction = MathF.Exp(rowMax[row] - newMax);
+                var shift = TOps.Broadcast(newMax);
+                var sumVector = TOps.Zero;
+                for (var j = 0; j < paddedKeys; j += width)
+                {
+                    var p = TOps.Exp(TOps.Subtract(TOps.Load(score + j), shift));
+                    TOps.Store(score + j, p);
+                    sumVector = TOps.Add(sumVector, p);
+                }
+                rowSum[row] = rowSum[row] * correction + TOps.SumAcross(sumVector);
+                rowMax[row] = newMax;
+                if (correction != 1)
+                {
+                    var factor = TOps.Broadcast(correction);
+                    var accumulator = accumulators + row * ld;
+                    for (var d = 0; d < ld; d += width) TOps.Store(accumulator + d, TOps.Multiply(TOps.Load(accumulator + d), factor));
+                }
+            }
+            AttentionTiles.Multiply<TVector, TOps>(scores, tile, 1, values, ld, accumulators, ld, paddedRows, ld, keys, accumulate: true);
+        }
+
+        var outputRows = pointers.Output + ((long)batch * tokens + firstQuery) * channels + head * headSize;
+        var logSumExpRow = pointers.LogSumExp + ((long)batch * shape.Heads + head) * tokens + firstQuery;
+        for (var row = 0; row < rows; row++)
+        {
+            var inverse = 1 / rowSum[row];
+            float* accumulator = accumulators + row * ld, target = outputRows + (long)row * channels;
+            for (var d = 0; d < headSize; d++) target[d] = accumulator[d] * inverse;
+            logSumExpRow[row] = rowMax[row] + MathF.Log(rowSum[row]);
+        }
+    }
+}
+
+/// <summary>The raw buffers of one attention call, in a struct so the Parallel.For bodies can carry them.</summary>
+internal readonly unsafe struct AttentionPointers(float* qkv, float* output, float* logSumExp)
+{
+    public float* Qkv { get; } = qkv;
+    public float* Output { get; } = output;
+    public float* LogSumExp { get; } = logSumExp;
+}
