@@ -23,6 +23,7 @@ public sealed record ModelConfig
 
     public int Seed { get; init; } = 1;
 
+    [JsonIgnore]
     public int HeadSize => Channels / Heads;
 
     /// <summary>Throws with the field and the rule when a size cannot make a model.</summary>
