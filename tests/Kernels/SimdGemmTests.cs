@@ -17,12 +17,14 @@ public class SimdGemmTests
     /// <summary>
     /// (M, N, K) around every edge: 1; the Vector512 tile 12×32 and the Vector256 tile 6×16 ± 1; the k block 256 ± 1 and
     /// beyond two blocks; the row blocks (144 and 72 rows) ± 1; more than one column sweep (512 columns); single rows and
-    /// columns; and sizes big enough to split over threads.
+    /// columns; sizes big enough to split over threads. With B transposed, up to 24 rows take the dot-product path
+    /// (blocks of 4 or 2 rows × 4 columns, k in vectors of 16 or 8 with a tail), so its edges are here too.
     /// </summary>
     private static readonly (int M, int N, int K)[] EdgeShapes =
     [
         (1, 1, 1), (5, 15, 3), (6, 16, 8), (7, 17, 9), (11, 31, 7), (12, 32, 256), (13, 33, 257), (25, 65, 255),
         (1, 97, 300), (150, 1, 40), (71, 47, 19), (73, 145, 100), (145, 161, 513), (37, 600, 20), (300, 40, 64),
+        (24, 30, 33), (9, 700, 400),
     ];
 
     public static TheoryData<string, int, int, int, bool> EdgeCases()
@@ -56,15 +58,22 @@ public class SimdGemmTests
     [MemberData(nameof(LayoutsOnBothKernels))]
     public void AlphaBetaAndBiasCombineAsInTheDefinition(string layout, bool vector256)
     {
-        var spec = Spec(layout, 29, 70, 300) with { Alpha = -0.75f, Beta = 1.5f };
-        WithKernel(vector256, ops => CheckAgainstReference(ops, spec, withBias: true, KernelCheck.NewSeed()));
+        foreach (var rows in new[] { 29, 7 })
+        {
+            var spec = Spec(layout, rows, 70, 300) with { Alpha = -0.75f, Beta = 1.5f };
+            WithKernel(vector256, ops => CheckAgainstReference(ops, spec, withBias: true, KernelCheck.NewSeed()));
+        }
     }
 
     [Theory]
     [MemberData(nameof(LayoutsOnBothKernels))]
     public void BatchesReadAndWriteAtTheirStridesWithPaddedLeadingDimensions(string layout, bool vector256)
     {
-        const int m = 19, n = 35, k = 41;
+        foreach (var m in new[] { 29, 19 }) CheckBatches(layout, vector256, m, 35, 41);
+    }
+
+    private static void CheckBatches(string layout, bool vector256, int m, int n, int k)
+    {
         var plain = Spec(layout, m, n, k);
         var spec = plain with
         {

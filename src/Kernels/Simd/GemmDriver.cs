@@ -48,8 +48,7 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmMi
         var bBuffer = bPool.Rent();
         try
         {
-            var depthMax = Math.Min(DepthBlock, problem.K);
-            var packedB = bBuffer.Get((long)columnPanels * TKernel.Columns * depthMax);
+            var packedB = bBuffer.Get((long)columnPanels * TKernel.Columns * Math.Min(DepthBlock, problem.K));
             for (var k0 = 0; k0 < problem.K; k0 += DepthBlock)
             {
                 var depth = Math.Min(DepthBlock, problem.K - k0);
@@ -124,6 +123,7 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmMi
             var row0 = rowPanelStart * TKernel.Rows;
             var rows = Math.Min(problem.M, rowPanelEnd * TKernel.Rows) - row0;
             var aPanelFloats = (long)TKernel.Rows * depth;
+            var bPanelFloats = (long)TKernel.Columns * depth;
             var packedA = worker.Buffer.Get(tiles.RowPanelsPerTile * aPanelFloats + TKernel.Rows * TKernel.Columns);
             var edgeTile = packedA + tiles.RowPanelsPerTile * aPanelFloats;
             if (worker.PackedFor != this || worker.PackedRowBlock != rowBlock)
@@ -132,7 +132,6 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmMi
                 (worker.PackedFor, worker.PackedRowBlock) = (this, rowBlock);
             }
 
-            var bPanelFloats = (long)TKernel.Columns * depth;
             for (var sweepStart = columnPanelStart; sweepStart < columnPanelEnd; sweepStart += ColumnPanelsPerSweep)
             {
                 var sweepEnd = Math.Min(columnPanelEnd, sweepStart + ColumnPanelsPerSweep);
@@ -145,8 +144,8 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmMi
                     for (var columnPanel = sweepStart; columnPanel < sweepEnd; columnPanel++)
                     {
                         var column = columnPanel * TKernel.Columns;
-                        TKernel.Run(depth, panelA, packedB + columnPanel * bPanelFloats, c + column, problem.Ldc,
-                            store.WithBiasAt(column), rowCount, Math.Min(TKernel.Columns, problem.N - column), edgeTile);
+                        TKernel.Run(depth, panelA, packedB + columnPanel * bPanelFloats, c + column, problem.Ldc, store.WithBiasAt(column),
+                            rowCount, Math.Min(TKernel.Columns, problem.N - column), edgeTile);
                     }
                 }
             }

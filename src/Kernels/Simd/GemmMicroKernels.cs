@@ -67,6 +67,12 @@ internal readonly unsafe struct GemmKernel512 : IGemmMicroKernel
         Vector512<float> c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
         Vector512<float> c60 = default, c61 = default, c70 = default, c71 = default, c80 = default, c81 = default;
         Vector512<float> c90 = default, c91 = default, cA0 = default, cA1 = default, cB0 = default, cB1 = default;
+        // C is touched only after the loop: start its lines on their way now.
+        for (var row = 0; row < 12; row++)
+        {
+            Sse.Prefetch0(c + row * ldc);
+            Sse.Prefetch0(c + row * ldc + 16);
+        }
         var a = packedA;
         var b = packedB;
         for (var k = 0; k < depth; k++, a += 12, b += 32)

@@ -15,12 +15,13 @@ internal static unsafe class GemmPacking
     /// </summary>
     public static void PackA(in GemmOperand a, int row0, int rows, int k0, int depth, int panelRows, float* packed)
     {
-        for (var panelStart = 0; panelStart < rows; panelStart += panelRows, packed += (long)panelRows * depth)
+        if (a.Transposed)
         {
-            var panelHeight = Math.Min(panelRows, rows - panelStart);
-            if (a.Transposed) PackContiguousRuns(a.Data + (long)k0 * a.Leading + row0 + panelStart, a.Leading, depth, panelHeight, panelRows, packed);
-            else PackTransposing(a.Data + (long)(row0 + panelStart) * a.Leading + k0, a.Leading, depth, panelHeight, panelRows, packed);
+            PackRuns(a.Data + (long)k0 * a.Leading + row0, a.Leading, depth, rows, panelRows, packed);
+            return;
         }
+        for (var panelStart = 0; panelStart < rows; panelStart += panelRows, packed += (long)panelRows * depth)
+            PackTransposing(a.Data + (long)(row0 + panelStart) * a.Leading + k0, a.Leading, depth, Math.Min(panelRows, rows - panelStart), panelRows, packed);
     }
 
     /// <summary>
@@ -29,28 +30,42 @@ internal static unsafe class GemmPacking
     /// </summary>
     public static void PackB(in GemmOperand b, int column0, int columns, int k0, int depth, int panelColumns, float* packed)
     {
-        for (var panelStart = 0; panelStart < columns; panelStart += panelColumns, packed += (long)panelColumns * depth)
+        if (!b.Transposed)
         {
-            var panelWidth = Math.Min(panelColumns, columns - panelStart);
-            if (b.Transposed) PackTransposing(b.Data + (long)(column0 + panelStart) * b.Leading + k0, b.Leading, depth, panelWidth, panelColumns, packed);
-            else PackContiguousRuns(b.Data + (long)k0 * b.Leading + column0 + panelStart, b.Leading, depth, panelWidth, panelColumns, packed);
+            PackRuns(b.Data + (long)k0 * b.Leading + column0, b.Leading, depth, columns, panelColumns, packed);
+            return;
+        }
+        for (var panelStart = 0; panelStart < columns; panelStart += panelColumns, packed += (long)panelColumns * depth)
+            PackTransposing(b.Data + (long)(column0 + panelStart) * b.Leading + k0, b.Leading, depth, Math.Min(panelColumns, columns - panelStart), panelColumns, packed);
+    }
+
+    /// <summary>
+    /// The source holds each k's run of <paramref name="width"/> values contiguously (k-th run at k·leading). Goes
+    /// along k and hands each run out to all the panels, so the source is read in order, as the prefetcher likes it.
+    /// </summary>
+    private static void PackRuns(float* source, long leading, int depth, int width, int panelWidth, float* packed)
+    {
+        var fullPanels = width / panelWidth;
+        var rest = width - fullPanels * panelWidth;
+        var panelFloats = (long)panelWidth * depth;
+        for (var k = 0; k < depth; k++, source += leading, packed += panelWidth)
+        {
+            var target = packed;
+            for (var panel = 0; panel < fullPanels; panel++, target += panelFloats) Copy(source + panel * panelWidth, target, panelWidth);
+            if (rest == 0) continue;
+            Copy(source + fullPanels * panelWidth, target, rest);
+            new Span<float>(target + rest, panelWidth - rest).Clear();
         }
     }
 
-    /// <summary>The source holds each k's run of <paramref name="width"/> values contiguously (k-th run at k·leading).</summary>
-    private static void PackContiguousRuns(float* source, long leading, int depth, int width, int panelWidth, float* packed)
+    private static void Copy(float* source, float* target, int count)
     {
-        if (width == panelWidth && panelWidth % 16 == 0 && Vector512.IsHardwareAccelerated)
-        {
-            for (var k = 0; k < depth; k++, source += leading, packed += panelWidth)
-                for (var i = 0; i < panelWidth; i += 16) Vector512.Load(source + i).Store(packed + i);
-            return;
-        }
-        for (var k = 0; k < depth; k++, source += leading, packed += panelWidth)
-        {
-            new ReadOnlySpan<float>(source, width).CopyTo(new Span<float>(packed, width));
-            new Span<float>(packed + width, panelWidth - width).Clear();
-        }
+        var i = 0;
+        if (Vector512.IsHardwareAccelerated)
+            for (; i + 16 <= count; i += 16) Vector512.Load(source + i).Store(target + i);
+        for (; i + 8 <= count; i += 8) Vector256.Load(source + i).Store(target + i);
+        for (; i + 4 <= count; i += 4) Vector128.Load(source + i).Store(target + i);
+        for (; i < count; i++) target[i] = source[i];
     }
 
     /// <summary>

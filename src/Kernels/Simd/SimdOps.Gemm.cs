@@ -23,6 +23,7 @@ internal sealed unsafe partial class SimdOps
                 new GemmOperand(bData + batch * spec.StrideB, spec.Ldb, spec.TransposeB),
                 cData + batch * spec.StrideC, spec.Ldc, biasData, spec.M, spec.N, spec.K, spec.Alpha, spec.Beta);
             if (spec.K == 0) ScaleAndAddBias(problem);
+            else if (GemmRowDot.Applies(problem)) GemmRowDot.Run(problem, GemmThreads, _gemmPanelsA, useVector512);
             else if (useVector512) GemmDriver<GemmKernel512>.Run(problem, GemmThreads, _gemmPanelsA, _gemmPanelsB);
             else GemmDriver<GemmKernel256>.Run(problem, GemmThreads, _gemmPanelsA, _gemmPanelsB);
         }
