@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.CompilerServices;
 
 namespace GoSeqZero.Kernels.Simd;
 
@@ -6,7 +7,8 @@ namespace GoSeqZero.Kernels.Simd;
 /// The output and optimizer ops on the CPU: masked softmax and cross-entropy a row at a time (three vectorised passes over a
 /// row that stays in L1: max, exponentials, scale), Gumbel-max sampling (<see cref="OutputSampling"/>), a sum of squares
 /// accumulated in float within blocks and in double across them, and an elementwise AdamW. Rows, chunks or blocks go
-/// to Parallel.For when the work is big enough to pay for it.
+/// to Parallel.For when the work is big enough to pay for it. The hot loops are compiled fully optimised on first use
+/// (AggressiveOptimization): unoptimised generic code calls every vector operation out of line, ten times slower.
 /// </summary>
 internal sealed unsafe partial class SimdOps
 {
@@ -139,6 +141,7 @@ internal sealed unsafe partial class SimdOps
     /// before it is overwritten and the target's logit is saved first. A weighted row whose target is not an allowed
     /// token (or that allows nothing) gets loss +∞: p[target] is 0.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static float CrossEntropyRow<TLanes>(float* output, float* logits, uint* mask, int vocabularySize, int target, float weight, float gradientScale)
         where TLanes : unmanaged, IOutputLanes<TLanes>
     {
@@ -163,6 +166,7 @@ internal sealed unsafe partial class SimdOps
     }
 
     /// <summary>Writes the tempered softmax of the allowed tokens; disallowed tokens, and every token of a row that allows none, get 0.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void SoftmaxRow<TLanes>(float* output, float* logits, uint* mask, int vocabularySize, float inverseTemperature)
         where TLanes : unmanaged, IOutputLanes<TLanes>
     {
@@ -177,6 +181,7 @@ internal sealed unsafe partial class SimdOps
     }
 
     /// <summary>The largest allowed logit, −∞ when no token is allowed.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static float AllowedMax<TLanes>(float* logits, uint* mask, int vocabularySize) where TLanes : unmanaged, IOutputLanes<TLanes>
     {
         var lowest = TLanes.Broadcast(float.NegativeInfinity);
@@ -194,6 +199,7 @@ internal sealed unsafe partial class SimdOps
     }
 
     /// <summary>Writes <c>exp((x − max)·inverseTemperature)</c> for allowed tokens and 0 for the rest; returns their sum.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static float WriteExponentials<TLanes>(float* output, float* logits, uint* mask, int vocabularySize, float max, float inverseTemperature)
         where TLanes : unmanaged, IOutputLanes<TLanes>
     {
@@ -219,6 +225,7 @@ internal sealed unsafe partial class SimdOps
         return sum;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Scale<TLanes>(float* values, int count, float factor) where TLanes : unmanaged, IOutputLanes<TLanes>
     {
         var f = TLanes.Broadcast(factor);
@@ -228,6 +235,7 @@ internal sealed unsafe partial class SimdOps
     }
 
     /// <summary>One row's draw (see <see cref="OutputSampling"/>); <paramref name="keys"/> has room for the vocabulary.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int SampleRow(float* logits, uint* mask, int vocabularySize, int row, SamplingSettings settings, ulong seed, Span<ulong> keys)
     {
         // With fewer than k allowed tokens every allowed token is a candidate; otherwise the k-th largest rank key is the bar.
@@ -288,6 +296,7 @@ internal sealed unsafe partial class SimdOps
     /// Four float accumulators over blocks of 64 registers (each lane adds at most 16 squares, so the float error stays
     /// near 16 ulp), each block's total added in double: millions of values keep fp32 accuracy at full vector speed.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static double SumOfSquaresRange<TLanes>(float* values, long count) where TLanes : unmanaged, IOutputLanes<TLanes>
     {
         var width = TLanes.Count;
@@ -329,6 +338,7 @@ internal sealed unsafe partial class SimdOps
     }
 
     /// <summary>The update of <see cref="AdamWStep"/>, a register at a time, then the tail with the same formula in scalars.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void AdamWRange<TLanes>(float* parameters, float* gradients, float* firstMoments, float* secondMoments, long count, AdamWStep step)
         where TLanes : unmanaged, IOutputLanes<TLanes>
     {
