@@ -45,6 +45,19 @@ internal readonly struct Tiles64x64x16 : IGemmTileSizes
     public int ThreadN => 4;
 }
 
+/// <summary>
+/// GPU tiling for products with few tiles and a long K (a weight gradient: 256×768 summed over 4096 tokens makes 48
+/// groups of 64×64 on a GPU with 132 multiprocessors): 256 threads with 2×2 each.
+/// </summary>
+internal readonly struct Tiles32x32x16 : IGemmTileSizes
+{
+    public int TileM => 32;
+    public int TileN => 32;
+    public int TileK => 16;
+    public int ThreadM => 2;
+    public int ThreadN => 2;
+}
+
 /// <summary>Emulator tiling with the GPU's 8×8 register block: 16 threads, so it fits the emulator's groups of 32.</summary>
 internal readonly struct Tiles32x32x4 : IGemmTileSizes
 {
@@ -69,7 +82,7 @@ internal readonly struct Tiles8x8x8 : IGemmTileSizes
 internal sealed class GemmTiling
 {
     /// <summary>Tilings for GPUs (256 threads a group), largest first.</summary>
-    public static readonly GemmTiling[] ForGpus = [Create<Tiles128x128x16>(), Create<Tiles64x64x16>()];
+    public static readonly GemmTiling[] ForGpus = [Create<Tiles128x128x16>(), Create<Tiles64x64x16>(), Create<Tiles32x32x16>()];
 
     /// <summary>Tilings for accelerators with small groups (ILGPU's CPU emulator: 32 threads at most), largest first.</summary>
     public static readonly GemmTiling[] ForSmallGroups = [Create<Tiles32x32x4>(), Create<Tiles8x8x8>()];
