@@ -18,6 +18,8 @@ namespace GoSeqZero.Tests.Transformer;
 /// op (a missing mask bit, a head split the other way, a GELU without its cubic term) moves these values by 1e-2 or
 /// more. Gradients get an absolute floor proportional to the tensor's largest value: some entries (the key biases,
 /// whose exact gradient is 0, softmax being blind to a constant added to every score) are float32 noise.
+/// Measured on both devices: logits within 1.6e-6, loss 7e-9 relative, every gradient within 0.5% of its bound,
+/// step losses and norms within 3.3e-7 relative.
 /// </para>
 /// </summary>
 [Collection("Kernels")]
