@@ -1,0 +1,187 @@
+using System.Diagnostics;
+using GoSeqZero.Go;
+using GoSeqZero.Trainer.Sequences;
+using GoSeqZero.Transformer;
+
+namespace GoSeqZero.Trainer.Search;
+
+/// <summary>Where a batch of search steps spent its tokens and its time.</summary>
+internal sealed class SearchStatistics
+{
+    public long Steps { get; set; }
+    /// <summary>Forced tokens fed to the model (boards, markers, ILLEGAL, rollouts) and the model's own tokens.</summary>
+    public long ForcedTokens { get; set; }
+    public long ModelTokens { get; set; }
+    /// <summary>Decoder calls that fed more than one token for some game (prefill chunks) and calls of one token each.</summary>
+    public long PrefillCalls { get; set; }
+    public long DecodeCalls { get; set; }
+    public double PrefillSeconds { get; set; }
+    public double DecodeSeconds { get; set; }
+    /// <summary>Reading the model's choices from the logits.</summary>
+    public double ChoiceSeconds { get; set; }
+    /// <summary>The writers: rules engine, children, rollouts, backup.</summary>
+    public double WriterSeconds { get; set; }
+    public long ImaginedPoints { get; set; }
+    public long ImaginedCorrect { get; set; }
+
+    public double TotalSeconds => PrefillSeconds + DecodeSeconds + ChoiceSeconds + WriterSeconds;
+}
+
+/// <summary>
+/// Generates search steps for a batch of games at once (DESIGN.md §4 step 1–3): one KV-cache decoder for the batch,
+/// every game's run of forced tokens fed as one prefill chunk, one decode call for each round of model choices.
+/// A model choice is read from the logits of the token before it: a value is the expected value of the model's
+/// distribution over the value buckets (its bucket is the token written, or a sample when asked); an imagined board
+/// point is the most likely of EMPTY/BLACK/WHITE. Only tokens the grammar allows are ever considered.
+/// </summary>
+internal sealed class SearchDriver : IDisposable
+{
+    private readonly Gpt _model;
+    private readonly Vocabulary _vocabulary;
+    private readonly SearchSettings _settings;
+    private readonly KvCacheDecoder _decoder;
+    private readonly SearchWriter[] _writers;
+    private readonly float[] _row;
+    private readonly double[] _probabilities;
+
+    public SearchDriver(Gpt model, Vocabulary vocabulary, SearchSettings settings, int batch, int maxBoardSize, int maxChunk = 64)
+    {
+        settings.Validate();
+        if (model.Config.VocabularySize != vocabulary.Count)
+            throw new ArgumentException($"the model has a vocabulary of {model.Config.VocabularySize} tokens, the sequence format {vocabulary.Count}");
+        if (model.Config.PointCount < Vocabulary.PointIdCount)
+            throw new ArgumentException($"the model has {model.Config.PointCount} point ids, the sequence format needs {Vocabulary.PointIdCount}");
+        var capacity = settings.MaxTokens(maxBoardSize);
+        if (capacity > model.Config.ContextLength)
+            throw new ArgumentException($"a {settings.Mode} step on {maxBoardSize}×{maxBoardSize} with top-k {settings.TopK} needs up to {capacity} tokens; the model's context is {model.Config.ContextLength}");
+        _model = model;
+        _vocabulary = vocabulary;
+        _settings = settings;
+        _decoder = new KvCacheDecoder(model, batch, capacity, maxChunk);
+        _writers = Enumerable.Range(0, batch).Select(_ => new SearchWriter(vocabulary, settings)).ToArray();
+        _row = new float[vocabulary.Count];
+        _probabilities = new double[vocabulary.ValueBuckets];
+        Random = new FastRandom((ulong)model.Config.Seed);
+    }
+
+    public SearchSettings Settings => _settings;
+
+    public int Batch => _writers.Length;
+
+    public SearchStatistics Statistics { get; } = new();
+
+    /// <summary>Random numbers for Gumbel top-k, rollouts and sampled value tokens.</summary>
+    public FastRandom Random;
+
+    /// <summary>Writes one search step for each root (at most <see cref="Batch"/>); the writers hold the sequences and records.</summary>
+    public IReadOnlyList<SearchWriter> Run(IReadOnlyList<Board> roots)
+    {
+        if (roots.Count > Batch) throw new ArgumentException($"{roots.Count} roots for a batch of {Batch}");
+        var games = roots.Count;
+        var iterators = new IEnumerator<Decision>?[Batch];
+        var fed = new int[Batch];
+        _decoder.ResetAll();
+
+        var clock = Stopwatch.StartNew();
+        for (var g = 0; g < games; g++)
+        {
+            iterators[g] = _writers[g].Write(roots[g], Random.NextUInt64()).GetEnumerator();
+            if (!iterators[g]!.MoveNext()) iterators[g] = null;
+        }
+        Statistics.WriterSeconds += clock.Elapsed.TotalSeconds;
+
+        var chunkLimit = _decoder.MaxChunk;
+        var counts = new int[Batch];
+        var tokens = new int[Batch * chunkLimit];
+        var pointIds = new int[Batch * chunkLimit];
+        while (true)
+        {
+            var chunk = 0;
+            for (var g = 0; g < games; g++)
+                if (iterators[g] is not null) chunk = Math.Max(chunk, _writers[g].Sequence.Count - fed[g]);
+            if (chunk == 0) break;
+            chunk = Math.Min(chunk, chunkLimit);
+            Array.Clear(counts);
+            for (var g = 0; g < games; g++)
+            {
+                if (iterators[g] is null) continue;
+                var sequence = _writers[g].Sequence;
+                counts[g] = Math.Min(chunk, sequence.Count - fed[g]);
+                for (var i = 0; i < counts[g]; i++)
+                {
+                    tokens[g * chunk + i] = sequence.Tokens[fed[g] + i];
+                    pointIds[g * chunk + i] = sequence.PointIds[fed[g] + i];
+                }
+            }
+
+            clock.Restart();
+            var logits = _decoder.Step(tokens.AsSpan(0, Batch * chunk), pointIds.AsSpan(0, Batch * chunk), counts, chunk);
+            var stepSeconds = clock.Elapsed.TotalSeconds;
+            if (chunk > 1) { Statistics.PrefillCalls++; Statistics.PrefillSeconds += stepSeconds; }
+            else { Statistics.DecodeCalls++; Statistics.DecodeSeconds += stepSeconds; }
+
+            for (var g = 0; g < games; g++)
+            {
+                if (iterators[g] is null || counts[g] == 0) continue;
+                fed[g] += counts[g];
+                if (fed[g] < _writers[g].Sequence.Count) continue;
+                clock.Restart();
+                Choose(_writers[g], iterators[g]!.Current, logits.Slice((long)(g * chunk + counts[g] - 1) * _vocabulary.Count, _vocabulary.Count));
+                Statistics.ChoiceSeconds += clock.Elapsed.TotalSeconds;
+                Statistics.ModelTokens++;
+                clock.Restart();
+                if (!iterators[g]!.MoveNext()) iterators[g] = null;
+                Statistics.WriterSeconds += clock.Elapsed.TotalSeconds;
+            }
+        }
+
+        for (var g = 0; g < games; g++)
+        {
+            var writer = _writers[g];
+            Statistics.Steps++;
+            Statistics.ForcedTokens += writer.Sequence.Roles.Count(r => r == TokenRole.Forced);
+            Statistics.ImaginedPoints += writer.ImaginedAccuracy.Points;
+            Statistics.ImaginedCorrect += writer.ImaginedAccuracy.Correct;
+        }
+        return _writers.AsSpan(0, games).ToArray();
+    }
+
+    private void Choose(SearchWriter writer, Decision decision, Kernels.Tensor<float> logits)
+    {
+        logits.CopyTo(_row);
+        if (decision.Kind == DecisionKind.BoardPoint)
+        {
+            var best = Vocabulary.Empty;
+            for (var token = Vocabulary.Black; token <= Vocabulary.White; token++)
+                if (_row[token] > _row[best]) best = token;
+            writer.Answer(best);
+            return;
+        }
+        var buckets = _vocabulary.ValueBuckets;
+        var first = _vocabulary.ValueToken(0);
+        var max = double.NegativeInfinity;
+        for (var b = 0; b < buckets; b++) max = Math.Max(max, _row[first + b]);
+        var sum = 0.0;
+        for (var b = 0; b < buckets; b++) sum += _probabilities[b] = Math.Exp(_row[first + b] - max);
+        var expected = 0.0;
+        for (var b = 0; b < buckets; b++)
+        {
+            _probabilities[b] /= sum;
+            expected += _probabilities[b] * _vocabulary.BucketCenter(b);
+        }
+        var bucket = _vocabulary.Bucket(expected);
+        if (_settings.SampleValueTokens)
+        {
+            var u = Random.NextDouble();
+            bucket = buckets - 1;
+            for (var b = 0; b < buckets; b++)
+            {
+                u -= _probabilities[b];
+                if (u < 0) { bucket = b; break; }
+            }
+        }
+        writer.Answer(_vocabulary.ValueToken(bucket), expected);
+    }
+
+    public void Dispose() => _decoder.Dispose();
+}

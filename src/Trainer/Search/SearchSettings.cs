@@ -1,0 +1,60 @@
+using GoSeqZero.Trainer.Sequences;
+
+namespace GoSeqZero.Trainer.Search;
+
+/// <summary>Who writes the child boards of a tree step (DESIGN.md §3).</summary>
+public enum BoardSource
+{
+    /// <summary>The rules engine (AlphaZero-style).</summary>
+    Rules,
+    /// <summary>The model (MuZero-style); the rules engine grades what it wrote.</summary>
+    Imagined,
+}
+
+/// <summary>How one search step is written.</summary>
+internal sealed record SearchSettings
+{
+    public SearchMode Mode { get; init; } = SearchMode.Tree;
+    public BoardSource Boards { get; init; } = BoardSource.Rules;
+
+    /// <summary>How many of the root's best legal moves get a CHILD (or ROLLOUT) block.</summary>
+    public int TopK { get; init; } = 4;
+
+    /// <summary>Perturb the root values with Gumbel noise before taking the top k (exploration in self-play).</summary>
+    public bool GumbelTopK { get; init; }
+
+    /// <summary>Scale of the root values against the unit Gumbel noise: score = value / temperature + Gumbel.</summary>
+    public double GumbelTemperature { get; init; } = 0.1;
+
+    /// <summary>Step size of the backup: e'(m) = e(m) + α·(backup(m) − e(m)).</summary>
+    public double Alpha { get; init; } = 1;
+
+    /// <summary>When true the model writes the IMPROVED row itself (the search player); otherwise it is forced from the backup.</summary>
+    public bool ModelWritesImproved { get; init; }
+
+    /// <summary>Write a value token sampled from the model's bucket distribution instead of the bucket of its expected value.</summary>
+    public bool SampleValueTokens { get; init; }
+
+    public double Komi { get; init; } = 7.5;
+
+    public void Validate()
+    {
+        if (TopK < 1) throw new ArgumentException($"top-k must be at least 1, not {TopK}");
+        if (Alpha is < 0 or > 1) throw new ArgumentException($"alpha must be in [0, 1], not {Alpha}");
+        if (GumbelTemperature <= 0) throw new ArgumentException($"the Gumbel temperature must be positive, not {GumbelTemperature}");
+        if (Mode == SearchMode.Rollout && Boards == BoardSource.Imagined) throw new ArgumentException("rollout steps have no boards to imagine");
+    }
+
+    /// <summary>The longest sequence a step on an n×n board can be (the KV cache's capacity).</summary>
+    public int MaxTokens(int boardSize)
+    {
+        var points = boardSize * boardSize;
+        var row = points + 2;                       // EST/IMPROVED marker + n² + pass
+        var board = points + 2;                     // ROOT/CHILD marker... + side to move + n² points
+        var header = 3 + board + row;               // BOS SIZE MODE, root board, root EST
+        var block = Mode == SearchMode.Tree
+            ? 1 + board + Math.Max(row, 2)          // CHILD m TO_MOVE board, then EST row or RESULT outcome
+            : 2 + 3 * points + 2;                   // ROLLOUT m, the playout up to the move cap, RESULT outcome
+        return header + TopK * block + row + 1;     // IMPROVED row, EOS
+    }
+}

@@ -1,0 +1,255 @@
+using GoSeqZero.Go;
+using GoSeqZero.Trainer.Sequences;
+
+namespace GoSeqZero.Trainer.Search;
+
+/// <summary>What the writer needs from the model next: a value token, or one point of an imagined board.</summary>
+internal enum DecisionKind { Value, BoardPoint }
+
+internal readonly record struct Decision(DecisionKind Kind, int PointId, TokenRole Role);
+
+/// <summary>
+/// Writes one search step (DESIGN.md §3) for one game, token by token, as an iterator: the grammar reads top to bottom.
+/// Forced tokens go straight into <see cref="Sequence"/>; where the model must choose, the iterator yields a
+/// <see cref="Decision"/> and resumes after the driver has called <see cref="Answer"/>. The finished step is <see cref="Record"/>.
+/// </summary>
+internal sealed class SearchWriter
+{
+    private readonly Vocabulary _vocabulary;
+    private readonly SearchSettings _settings;
+    private int _answerToken;
+    private double _answerValue;
+
+    public SearchWriter(Vocabulary vocabulary, SearchSettings settings)
+    {
+        settings.Validate();
+        _vocabulary = vocabulary;
+        _settings = settings;
+    }
+
+    public TokenSequence Sequence { get; } = new();
+
+    public SearchRecord? Record { get; private set; }
+
+    /// <summary>Counts of imagined board points written and of those equal to the rules engine's board.</summary>
+    public (int Points, int Correct) ImaginedAccuracy { get; private set; }
+
+    /// <summary>The model's answer to the pending decision: the token written and, for values, the expected value behind it.</summary>
+    public void Answer(int token, double value = double.NaN)
+    {
+        _answerToken = token;
+        _answerValue = value;
+    }
+
+    /// <summary>The whole step for the position <paramref name="root"/> (not finished), its history kept for superko.</summary>
+    public IEnumerable<Decision> Write(Board root, ulong seed)
+    {
+        var n = root.Size;
+        Vocabulary.CheckBoardSize(n);
+        if (root.IsGameOver) throw new ArgumentException("the game is over: there is nothing to search");
+        Sequence.Clear();
+        ImaginedAccuracy = (0, 0);
+        var random = new FastRandom(seed);
+        var toMove = root.ToMove;
+
+        Sequence.Add(Vocabulary.Bos);
+        Sequence.Add(Vocabulary.SizeToken(n));
+        Sequence.Add(_settings.Mode == SearchMode.Tree ? Vocabulary.ModeTree : Vocabulary.ModeRollout);
+        Sequence.Add(Vocabulary.Root);
+        Sequence.Add(ToMoveToken(toMove));
+        var rootBoard = root.GetPosition();
+        for (var i = 0; i < n * n; i++) Sequence.Add(StateToken(rootBoard[i]), PointIdOf(i, n));
+
+        var record = new SearchRecord { BoardSize = n, Mode = _settings.Mode, ToMove = toMove, Board = rootBoard, Root = new ValueRow(n * n + 1) };
+        Sequence.Add(Vocabulary.Est);
+        foreach (var decision in WriteEstimates(root, record.Root, TokenRole.RootEstimate)) yield return decision;
+
+        var chosen = TopMoves(record.Root, ref random);
+        var backups = new Dictionary<int, double>();
+        foreach (var move in chosen)
+        {
+            var child = root.Clone();
+            child.Play(toMove, BoardPoint(child, move));
+            if (_settings.Mode == SearchMode.Tree)
+            {
+                var block = new ChildRecord { Move = move, ToMove = child.ToMove, Board = new Color[n * n] };
+                record.Children.Add(block);
+                foreach (var decision in WriteChild(child, block)) yield return decision;
+                backups[move] = block.Backup;
+            }
+            else
+            {
+                var rollout = WriteRollout(child, move, ref random);
+                record.Rollouts.Add(rollout);
+                backups[move] = OutcomeValue(rollout.ResultToken, toMove);
+            }
+        }
+
+        record.Improved = new ValueRow(n * n + 1);
+        record.Backup = new ValueRow(n * n + 1);
+        Sequence.Add(Vocabulary.Improved);
+        for (var move = 0; move <= n * n; move++)
+        {
+            var pointId = PointIdOf(move, n);
+            if (!record.Root.IsLegal(move, _vocabulary))
+            {
+                Sequence.Add(_vocabulary.Illegal, pointId);
+                record.Improved.Tokens[move] = _vocabulary.Illegal;
+                record.Backup.Tokens[move] = _vocabulary.Illegal;
+                continue;
+            }
+            var prior = record.Root.Values[move];
+            var improved = backups.TryGetValue(move, out var backup) ? prior + _settings.Alpha * (backup - prior) : prior;
+            record.Backup.Values[move] = improved;
+            record.Backup.Tokens[move] = _vocabulary.ValueToken(_vocabulary.Bucket(improved));
+            if (_settings.ModelWritesImproved)
+            {
+                yield return new Decision(DecisionKind.Value, pointId, TokenRole.Improved);
+                record.Improved.Tokens[move] = _answerToken;
+                record.Improved.Values[move] = _answerValue;
+                Sequence.Add(_answerToken, pointId, TokenRole.Improved);
+            }
+            else
+            {
+                record.Improved.Tokens[move] = record.Backup.Tokens[move];
+                record.Improved.Values[move] = improved;
+                Sequence.Add(record.Backup.Tokens[move], pointId, TokenRole.Improved);
+            }
+        }
+        Sequence.Add(Vocabulary.Eos);
+        Record = record;
+    }
+
+    private IEnumerable<Decision> WriteEstimates(Board position, ValueRow row, TokenRole role)
+    {
+        var n = position.Size;
+        var color = position.ToMove;
+        for (var move = 0; move <= n * n; move++)
+        {
+            var pointId = PointIdOf(move, n);
+            if (move < n * n && !position.IsLegal(color, BoardPoint(position, move)))
+            {
+                row.Tokens[move] = _vocabulary.Illegal;
+                Sequence.Add(_vocabulary.Illegal, pointId);
+                continue;
+            }
+            yield return new Decision(DecisionKind.Value, pointId, role);
+            row.Tokens[move] = _answerToken;
+            row.Values[move] = _answerValue;
+            Sequence.Add(_answerToken, pointId, role);
+        }
+    }
+
+    private IEnumerable<Decision> WriteChild(Board child, ChildRecord block)
+    {
+        var n = child.Size;
+        Sequence.Add(Vocabulary.Child);
+        Sequence.Add(MoveToken(block.Move, n), PointIdOf(block.Move, n));
+        Sequence.Add(ToMoveToken(child.ToMove));
+        var trueBoard = child.GetPosition();
+        if (_settings.Boards == BoardSource.Rules)
+        {
+            for (var i = 0; i < n * n; i++)
+            {
+                block.Board[i] = trueBoard[i];
+                Sequence.Add(StateToken(trueBoard[i]), PointIdOf(i, n));
+            }
+        }
+        else
+        {
+            block.TrueBoard = trueBoard;
+            var correct = 0;
+            for (var i = 0; i < n * n; i++)
+            {
+                yield return new Decision(DecisionKind.BoardPoint, PointIdOf(i, n), TokenRole.ImaginedBoard);
+                block.Board[i] = ColorOf(_answerToken);
+                if (block.Board[i] == trueBoard[i]) correct++;
+                Sequence.Add(_answerToken, PointIdOf(i, n), TokenRole.ImaginedBoard);
+            }
+            ImaginedAccuracy = (ImaginedAccuracy.Points + n * n, ImaginedAccuracy.Correct + correct);
+        }
+
+        if (child.IsGameOver)
+        {
+            var result = ResultToken(child.Score(_settings.Komi));
+            block.ResultToken = result;
+            block.Backup = OutcomeValue(result, child.ToMove.Opponent());
+            Sequence.Add(Vocabulary.Result);
+            Sequence.Add(result, Vocabulary.NoPoint, TokenRole.Result);
+            yield break;
+        }
+        // Legality of the child's moves comes from the true position, also when the board was imagined.
+        block.Estimates = new ValueRow(n * n + 1);
+        Sequence.Add(Vocabulary.Est);
+        foreach (var decision in WriteEstimates(child, block.Estimates, TokenRole.ChildEstimate)) yield return decision;
+        var best = block.Estimates.ArgMax(_vocabulary);
+        block.Backup = 1 - block.Estimates.Values[best];
+    }
+
+    private RolloutRecord WriteRollout(Board board, int move, ref FastRandom random)
+    {
+        var n = board.Size;
+        Sequence.Add(Vocabulary.Rollout);
+        Sequence.Add(MoveToken(move, n), PointIdOf(move, n));
+        var playout = new List<int>();
+        while (!board.IsGameOver)
+        {
+            var point = RandomPlayout.ChooseMove(board, board.ToMove, ref random);
+            board.PlayLegal(board.ToMove, point);
+            var index = point == Board.PassMove ? n * n : board.PointId(point);
+            playout.Add(index);
+            Sequence.Add(MoveToken(index, n), PointIdOf(index, n));
+        }
+        var result = ResultToken(board.Score(_settings.Komi));
+        Sequence.Add(Vocabulary.Result);
+        Sequence.Add(result, Vocabulary.NoPoint, TokenRole.Result);
+        return new RolloutRecord { Move = move, Playout = [.. playout], ResultToken = result };
+    }
+
+    /// <summary>The k legal moves of highest root value (Gumbel-perturbed when asked), best first.</summary>
+    private List<int> TopMoves(ValueRow root, ref FastRandom random)
+    {
+        var scored = new List<(int Move, double Score)>();
+        for (var move = 0; move < root.Tokens.Length; move++)
+        {
+            if (!root.IsLegal(move, _vocabulary)) continue;
+            var score = root.Values[move];
+            if (_settings.GumbelTopK)
+            {
+                var u = Math.Max(random.NextDouble(), 1e-300);
+                score = score / _settings.GumbelTemperature - Math.Log(-Math.Log(u));
+            }
+            scored.Add((move, score));
+        }
+        return scored.OrderByDescending(s => s.Score).ThenBy(s => s.Move).Take(_settings.TopK).Select(s => s.Move).ToList();
+    }
+
+    private int ResultToken(double blackMinusWhite) =>
+        blackMinusWhite > 0 ? _vocabulary.BlackWins : blackMinusWhite < 0 ? _vocabulary.WhiteWins : _vocabulary.Draw;
+
+    /// <summary>The value of a result for <paramref name="player"/>: 1 a win, 0 a loss, ½ a draw.</summary>
+    private double OutcomeValue(int resultToken, Color player) =>
+        resultToken == _vocabulary.Draw ? 0.5 : (resultToken == _vocabulary.BlackWins) == (player == Color.Black) ? 1 : 0;
+
+    internal static int PointIdOf(int move, int n) => move == n * n ? Vocabulary.PassPointId : Vocabulary.PointId(move % n, move / n);
+
+    internal static int MoveToken(int move, int n) => move == n * n ? Vocabulary.Pass : Vocabulary.MoveToken(move % n, move / n);
+
+    private static int BoardPoint(Board board, int move) => move == board.Size * board.Size ? Board.PassMove : board.PointAt(move % board.Size, move / board.Size);
+
+    internal static int ToMoveToken(Color color) => color == Color.Black ? Vocabulary.ToMoveBlack : Vocabulary.ToMoveWhite;
+
+    internal static int StateToken(Color color) => color switch
+    {
+        Color.Black => Vocabulary.Black,
+        Color.White => Vocabulary.White,
+        _ => Vocabulary.Empty,
+    };
+
+    private static Color ColorOf(int stateToken) => stateToken switch
+    {
+        Vocabulary.Black => Color.Black,
+        Vocabulary.White => Color.White,
+        _ => Color.Empty,
+    };
+}

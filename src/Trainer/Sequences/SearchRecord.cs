@@ -1,0 +1,77 @@
+using GoSeqZero.Go;
+
+namespace GoSeqZero.Trainer.Sequences;
+
+public enum SearchMode { Tree, Rollout }
+
+/// <summary>
+/// A row of per-move values for one position: index y·n + x for the points, n² for pass. <see cref="Tokens"/> are
+/// what the sequence holds (a value bucket or ILLEGAL); <see cref="Values"/> the win probabilities behind them for
+/// the side to move (the model's expected values when generated; bucket centres when parsed; NaN where illegal).
+/// </summary>
+internal sealed class ValueRow(int moveCount)
+{
+    public int[] Tokens { get; } = new int[moveCount];
+    public double[] Values { get; } = Enumerable.Repeat(double.NaN, moveCount).ToArray();
+
+    public bool IsLegal(int move, Vocabulary vocabulary) => Tokens[move] != vocabulary.Illegal;
+
+    /// <summary>The legal move of highest value (lowest index on ties), or −1 when none is legal.</summary>
+    public int ArgMax(Vocabulary vocabulary)
+    {
+        var best = -1;
+        for (var move = 0; move < Tokens.Length; move++)
+            if (IsLegal(move, vocabulary) && (best < 0 || Values[move] > Values[best])) best = move;
+        return best;
+    }
+}
+
+/// <summary>A CHILD block: the move, the board after it (as written, and the rules engine's when imagined), and either its EST row or its exact result.</summary>
+internal sealed class ChildRecord
+{
+    public required int Move { get; init; }
+    public required Color ToMove { get; init; }
+    public required Color[] Board { get; init; }
+
+    /// <summary>The rules engine's board after the move, when the sequence holds an imagined one.</summary>
+    public Color[]? TrueBoard { get; set; }
+
+    /// <summary>The child's own estimates; null when the game is over after the move.</summary>
+    public ValueRow? Estimates { get; set; }
+
+    /// <summary>The final result when the game is over after the move (B_WINS, W_WINS or DRAW token).</summary>
+    public int? ResultToken { get; set; }
+
+    /// <summary>The value of the move for the root's side to move: 1 − the child's best estimate, or the exact result.</summary>
+    public double Backup { get; set; } = double.NaN;
+}
+
+/// <summary>A ROLLOUT block: the move, the random playout after it, and who won.</summary>
+internal sealed class RolloutRecord
+{
+    public required int Move { get; init; }
+    public required int[] Playout { get; init; }
+    public required int ResultToken { get; init; }
+}
+
+/// <summary>One search step, written out or read back (DESIGN.md §3, docs/sequence-format.md).</summary>
+internal sealed class SearchRecord
+{
+    public required int BoardSize { get; init; }
+    public required SearchMode Mode { get; init; }
+    public required Color ToMove { get; init; }
+    public required Color[] Board { get; init; }
+    public required ValueRow Root { get; init; }
+    public List<ChildRecord> Children { get; } = [];
+    public List<RolloutRecord> Rollouts { get; } = [];
+    public ValueRow? Improved { get; set; }
+
+    /// <summary>
+    /// The computed backup e' of every move (DESIGN.md §3): the IMPROVED row's target, and what the backup player plays.
+    /// Equal to <see cref="Improved"/> in self-play; known only to the writer (a parsed record has none).
+    /// </summary>
+    public ValueRow? Backup { get; set; }
+
+    public int MoveCount => BoardSize * BoardSize + 1;
+    public int PassMove => BoardSize * BoardSize;
+}

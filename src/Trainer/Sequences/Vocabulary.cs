@@ -1,0 +1,108 @@
+namespace GoSeqZero.Trainer.Sequences;
+
+/// <summary>
+/// The one vocabulary of every board size 5–19 (DESIGN.md §3, docs/sequence-format.md). Token ids are fixed by the
+/// number of value buckets: control, sizes, modes, segment markers, side to move, point states, one move per point of
+/// the 19×19 grid (a point keeps its token on every board size, counted from the top-left) and pass, value buckets,
+/// ILLEGAL, outcomes (B_WINS, W_WINS, and DRAW for integer komi). Each board-point token also carries a point id (<see cref="PointId"/>) in its own embedding.
+/// </summary>
+internal sealed class Vocabulary
+{
+    public const int MinBoardSize = 5, MaxBoardSize = 19, DefaultValueBuckets = 64;
+    private const int GridPoints = MaxBoardSize * MaxBoardSize;
+
+    public const int Pad = 0, Bos = 1, Eos = 2;
+    private const int FirstSize = 3;
+    public const int ModeTree = FirstSize + MaxBoardSize - MinBoardSize + 1, ModeRollout = ModeTree + 1;
+    public const int Root = ModeRollout + 1, Child = Root + 1, Improved = Child + 1, Rollout = Improved + 1, Result = Rollout + 1, Est = Result + 1;
+    public const int ToMoveBlack = Est + 1, ToMoveWhite = ToMoveBlack + 1;
+    public const int Empty = ToMoveWhite + 1, Black = Empty + 1, White = Black + 1;
+    private const int FirstMove = White + 1;
+    public const int Pass = FirstMove + GridPoints;
+    private const int FirstValue = Pass + 1;
+
+    /// <summary>Point ids: 0 for tokens that name no point, 1..361 for the grid, 362 for pass.</summary>
+    public const int NoPoint = 0, PassPointId = GridPoints + 1, PointIdCount = GridPoints + 2;
+
+    public Vocabulary(int valueBuckets = DefaultValueBuckets)
+    {
+        if (valueBuckets is < 2 or > 1024) throw new ArgumentOutOfRangeException(nameof(valueBuckets), $"value buckets must be 2..1024, not {valueBuckets}");
+        ValueBuckets = valueBuckets;
+        Illegal = FirstValue + valueBuckets;
+        BlackWins = Illegal + 1;
+        WhiteWins = Illegal + 2;
+        Draw = Illegal + 3;
+        Count = Illegal + 4;
+    }
+
+    public int ValueBuckets { get; }
+    public int Illegal { get; }
+    public int BlackWins { get; }
+    public int WhiteWins { get; }
+
+    /// <summary>A drawn game end (possible only with an integer komi); DESIGN.md names B_WINS and W_WINS only, and a draw must be writable.</summary>
+    public int Draw { get; }
+
+    /// <summary>Number of tokens.</summary>
+    public int Count { get; }
+
+    public static int SizeToken(int boardSize)
+    {
+        CheckBoardSize(boardSize);
+        return FirstSize + boardSize - MinBoardSize;
+    }
+
+    public static void CheckBoardSize(int boardSize)
+    {
+        if (boardSize is < MinBoardSize or > MaxBoardSize)
+            throw new ArgumentOutOfRangeException(nameof(boardSize), $"the sequence format covers boards {MinBoardSize}×{MinBoardSize} to {MaxBoardSize}×{MaxBoardSize}, not {boardSize}×{boardSize}");
+    }
+
+    /// <summary>The move token of the point in column <paramref name="x"/>, row <paramref name="y"/> from the top-left.</summary>
+    public static int MoveToken(int x, int y) => FirstMove + y * MaxBoardSize + x;
+
+    /// <summary>The point id of column x, row y; the same on every board size.</summary>
+    public static int PointId(int x, int y) => 1 + y * MaxBoardSize + x;
+
+    public static bool IsMove(int token) => token is >= FirstMove and <= Pass;
+
+    /// <summary>Column and row of a move token other than pass.</summary>
+    public static (int X, int Y) MovePoint(int token) => ((token - FirstMove) % MaxBoardSize, (token - FirstMove) / MaxBoardSize);
+
+    public static bool IsSize(int token) => token is >= FirstSize and < ModeTree;
+
+    public static int BoardSizeOf(int sizeToken) => sizeToken - FirstSize + MinBoardSize;
+
+    public static bool IsPointState(int token) => token is Empty or Black or White;
+
+    public bool IsValue(int token) => token >= FirstValue && token < FirstValue + ValueBuckets;
+
+    public int ValueToken(int bucket) => FirstValue + bucket;
+
+    public int BucketOf(int valueToken) => valueToken - FirstValue;
+
+    /// <summary>The bucket holding a win probability: B uniform buckets over [0, 1].</summary>
+    public int Bucket(double winProbability) => Math.Clamp((int)(winProbability * ValueBuckets), 0, ValueBuckets - 1);
+
+    /// <summary>The value a bucket stands for: its centre.</summary>
+    public double BucketCenter(int bucket) => (bucket + 0.5) / ValueBuckets;
+
+    /// <summary>A readable name for dumps and error messages: "BOS", "SIZE_9", "MOVE_3_4" (column, row), "V_17", ...</summary>
+    public string Name(int token) => token switch
+    {
+        Pad => "PAD", Bos => "BOS", Eos => "EOS",
+        ModeTree => "MODE_TREE", ModeRollout => "MODE_ROLLOUT",
+        Root => "ROOT", Child => "CHILD", Improved => "IMPROVED", Rollout => "ROLLOUT", Result => "RESULT", Est => "EST",
+        ToMoveBlack => "TO_MOVE_B", ToMoveWhite => "TO_MOVE_W",
+        Empty => "EMPTY", Black => "BLACK", White => "WHITE",
+        Pass => "PASS",
+        _ when IsSize(token) => $"SIZE_{BoardSizeOf(token)}",
+        _ when IsMove(token) => $"MOVE_{MovePoint(token).X}_{MovePoint(token).Y}",
+        _ when IsValue(token) => $"V_{BucketOf(token)}",
+        _ when token == Illegal => "ILLEGAL",
+        _ when token == BlackWins => "B_WINS",
+        _ when token == WhiteWins => "W_WINS",
+        _ when token == Draw => "DRAW",
+        _ => $"<unknown token {token}>",
+    };
+}

@@ -1,0 +1,51 @@
+using GoSeqZero.Go;
+using GoSeqZero.Tests.Kernels;
+using GoSeqZero.Trainer.Search;
+using GoSeqZero.Trainer.Sequences;
+using GoSeqZero.Transformer;
+
+namespace GoSeqZero.Tests.Search;
+
+[Collection("Kernels")]
+public class SearchDriverTests
+{
+    internal static Gpt TinyModel(Vocabulary vocabulary, int context, int seed = 1) =>
+        new(KernelDevices.Get("cpu"), new ModelConfig
+        {
+            Layers = 1, Heads = 2, Channels = 16, ContextLength = context, VocabularySize = vocabulary.Count,
+            PointCount = Vocabulary.PointIdCount, Seed = seed,
+        });
+
+    [Theory]
+    [InlineData(SearchMode.Tree, BoardSource.Rules)]
+    [InlineData(SearchMode.Tree, BoardSource.Imagined)]
+    [InlineData(SearchMode.Rollout, BoardSource.Rules)]
+    public void AnUntrainedModelWritesCompleteStepsForABatchOfPositions(SearchMode mode, BoardSource boards)
+    {
+        var vocabulary = new Vocabulary();
+        var settings = new SearchSettings { Mode = mode, Boards = boards, TopK = 3, GumbelTopK = true };
+        using var model = TinyModel(vocabulary, settings.MaxTokens(5));
+        using var driver = new SearchDriver(model, vocabulary, settings, batch: 3, maxBoardSize: 5);
+        var roots = new[] { new Board(5), new Board(5), new Board(5) };
+        roots[1].Play(Color.Black, roots[1].PointAt(2, 2));
+        roots[2].Play(Color.Black, roots[2].PointAt(0, 0));
+        roots[2].Play(Color.White, Board.PassMove);
+
+        var writers = driver.Run(roots);
+        Assert.Equal(3, writers.Count);
+        foreach (var writer in writers)
+        {
+            var record = writer.Record!;
+            Assert.Equal(Vocabulary.Bos, writer.Sequence.Tokens[0]);
+            Assert.Equal(Vocabulary.Eos, writer.Sequence.Tokens[^1]);
+            Assert.True(writer.Sequence.Count <= settings.MaxTokens(5));
+            Assert.Equal(3, mode == SearchMode.Tree ? record.Children.Count : record.Rollouts.Count);
+            for (var move = 0; move < record.MoveCount; move++)
+                Assert.Equal(record.Root.IsLegal(move, vocabulary), record.Improved!.IsLegal(move, vocabulary));
+        }
+        // After White's pass, Black passing ends the game: that child (if chosen) carries a result, not estimates.
+        foreach (var child in writers[2].Record!.Children.Where(c => c.Move == 25))
+            Assert.NotNull(child.ResultToken);
+        Assert.True(driver.Statistics.ModelTokens > 0);
+    }
+}
