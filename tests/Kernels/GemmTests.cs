@@ -2,6 +2,11 @@ using GoSeqZero.Kernels;
 using GoSeqZero.Kernels.Ilgpu;
 using GoSeqZero.Kernels.Simd;
 using GoSeqZero.Tests.Kernels.Checks;
+using ILGPU;
+using ILGPU.Backends.EntryPoints;
+using ILGPU.Backends.PTX;
+using ILGPU.Runtime.Cuda;
+using KernelSpecialization = ILGPU.Runtime.KernelSpecialization;
 
 namespace GoSeqZero.Tests.Kernels;
 
@@ -52,6 +57,28 @@ public class GemmTests
         Assert.Equal(1, GemmTiling.ForGpus[0].Groups(GemmSpec.NN(128, 128, 5)));
         Assert.Equal(6 * 2 * 3, GemmTiling.ForGpus[0].Groups(GemmSpec.NN(129 + 128 * 4, 200, 5) with { BatchCount = 3 }));
     }
+
+    /// <summary>
+    /// The emulator runs kernels as .NET code, so this compiles the GPU tilings to PTX as a CUDA run would. No local memory
+    /// means the accumulators, fragments and prefetched tiles all stay in registers (ILGPU keeps a per-thread array out of
+    /// local memory only when every index is a constant); one shared-memory load per row and column of the register block
+    /// at each depth, and two barriers per step along K.
+    /// </summary>
+    [Fact]
+    public void TheGpuTilingsCompileToPtxWithTheirRegisterBlocksInRegisters()
+    {
+        using var context = Context.Create(builder => builder.Cuda());
+        using var backend = new PTXBackend(context, new CudaCapabilityContext(CudaArchitecture.SM_90), CudaArchitecture.SM_90, CudaInstructionSet.ISA_80, null!);
+        foreach (var tiling in GemmTiling.ForGpus)
+        {
+            var ptx = ((PTXCompiledKernel)backend.Compile(EntryPointDescription.FromExplicitlyGroupedKernel(tiling.Kernel), default(KernelSpecialization))).PTXAssembly;
+            Assert.DoesNotContain(".local", ptx);
+            Assert.Equal(tiling.ThreadM + tiling.ThreadN, Count(ptx, "ld.shared.f32"));
+            Assert.Equal(2, Count(ptx, "bar.sync"));
+        }
+    }
+
+    private static int Count(string text, string word) => text.Split(word).Length - 1;
 
     [Theory]
     [MemberData(nameof(KernelDevices.Both), MemberType = typeof(KernelDevices))]

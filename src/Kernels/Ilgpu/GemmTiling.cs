@@ -1,3 +1,4 @@
+using System.Reflection;
 using ILGPU;
 using ILGPU.Runtime;
 
@@ -87,10 +88,11 @@ internal sealed class GemmTiling
     /// <summary>Tilings for accelerators with small groups (ILGPU's CPU emulator: 32 threads at most), largest first.</summary>
     public static readonly GemmTiling[] ForSmallGroups = [Create<Tiles32x32x4>(), Create<Tiles8x8x8>()];
 
-    private GemmTiling(IGemmTileSizes sizes, Func<Accelerator, GemmLauncher> load)
+    private GemmTiling(IGemmTileSizes sizes, Action<ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, GemmArguments> kernel)
     {
         (TileM, TileN, TileK, ThreadM, ThreadN) = (sizes.TileM, sizes.TileN, sizes.TileK, sizes.ThreadM, sizes.ThreadN);
-        Load = load;
+        Kernel = kernel.Method;
+        Load = accelerator => accelerator.LoadStreamKernel(kernel).Invoke;
         if (TileM % ThreadM != 0 || TileN % ThreadN != 0 || TileM * TileK % Threads != 0 || TileN * TileK % Threads != 0)
             throw new InvalidOperationException($"GEMM tiling {this}: the tiles must split evenly over the threads");
         if (ThreadM > GemmKernel.MaxUnrolled || ThreadN > GemmKernel.MaxUnrolled || TileM * TileK / Threads > GemmKernel.MaxUnrolled || TileN * TileK / Threads > GemmKernel.MaxUnrolled)
@@ -107,6 +109,9 @@ internal sealed class GemmTiling
 
     public int SharedMemoryBytes => sizeof(float) * TileK * (TileM + TileN + 2 * GemmKernel.Padding);
 
+    /// <summary><see cref="GemmKernel.Run{TSizes}"/> for these sizes (tests compile it to PTX).</summary>
+    public MethodInfo Kernel { get; }
+
     public Func<Accelerator, GemmLauncher> Load { get; }
 
     /// <summary>The groups a product needs: tiles of C times batches.</summary>
@@ -119,8 +124,7 @@ internal sealed class GemmTiling
 
     public static int Ceiling(int size, int tile) => (size + tile - 1) / tile;
 
-    private static GemmTiling Create<TSizes>() where TSizes : struct, IGemmTileSizes =>
-        new(default(TSizes), accelerator => accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, GemmArguments>(GemmKernel.Run<TSizes>).Invoke);
+    private static GemmTiling Create<TSizes>() where TSizes : struct, IGemmTileSizes => new(default(TSizes), GemmKernel.Run<TSizes>);
 }
 
 /// <summary>A loaded <see cref="GemmKernel.Run{TSizes}"/>: launch configuration, A, B, C, bias, the scalar arguments.</summary>
