@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace GoSeqZero.Kernels.Simd;
 
 /// <summary>One GEMM of a batch: <c>C = Alpha·op(A)·op(B) + Beta·C + Bias</c> over M×N, with op(A) M×K and op(B) K×N.</summary>
@@ -23,8 +25,8 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmMi
     /// <summary>k steps per packed block: an A micro-panel (Rows·256 floats) stays in L1 while it meets every B panel of a tile.</summary>
     internal const int DepthBlock = 256;
 
-    /// <summary>Rows of A one tile packs: 144 rows × 256 k is 144 KB, comfortably inside a 1–2 MB L2 beside the B panels.</summary>
-    private static int RowBlock => TKernel.Rows * 12;
+    /// <summary>Rows of A one tile packs, in micro-panels: 144 rows × 256 k is 144 KB, comfortably inside a 1–2 MB L2 beside the B panels.</summary>
+    private const int RowPanelsPerBlock = 12;
 
     /// <summary>Column panels swept per A micro-panel: 256 k × 512 columns of B is 512 KB, the rest of L2.</summary>
     private static int ColumnPanelsPerSweep => 512 / TKernel.Columns;
@@ -38,11 +40,15 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmMi
         var columnPanels = (problem.N + TKernel.Columns - 1) / TKernel.Columns;
         var parallel = threads > 1 && 2.0 * problem.M * problem.N * problem.K >= ParallelFlopThreshold;
 
-        var rowBlocks = (rowPanels * TKernel.Rows + RowBlock - 1) / RowBlock;
+        var rowBlocks = (rowPanels + RowPanelsPerBlock - 1) / RowPanelsPerBlock;
         var columnChunks = 1;
         if (parallel)
+        {
+            // Equal tiles, a multiple of the thread count and at least four per thread, so no thread waits long for the last.
+            rowBlocks = Math.Min(rowPanels, (rowBlocks + threads - 1) / threads * threads);
             while (rowBlocks * columnChunks < 4 * threads && columnChunks < columnPanels) columnChunks++;
-        var tiles = new TilePlan((rowPanels + rowBlocks - 1) / rowBlocks, (columnPanels + columnChunks - 1) / columnChunks, columnChunks, rowPanels, columnPanels);
+        }
+        var tiles = new TilePlan(rowBlocks, columnChunks, rowPanels, columnPanels);
         var tileCount = rowBlocks * columnChunks;
 
         var bBuffer = bPool.Rent();
@@ -84,8 +90,15 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmMi
         }, worker => worker.Release());
     }
 
-    /// <summary>How C is cut into tiles: row blocks of <see cref="RowPanelsPerTile"/> micro-panels × chunks of column panels.</summary>
-    private readonly record struct TilePlan(int RowPanelsPerTile, int ColumnPanelsPerTile, int ColumnChunks, int RowPanels, int ColumnPanels);
+    /// <summary>How C is cut into tiles: the micro-panels of rows and of columns shared out evenly (to within one) among blocks and chunks.</summary>
+    private readonly record struct TilePlan(int RowBlocks, int ColumnChunks, int RowPanels, int ColumnPanels)
+    {
+        public int MaxRowPanelsPerTile => (RowPanels + RowBlocks - 1) / RowBlocks;
+
+        public int RowPanelStart(int rowBlock) => (int)((long)rowBlock * RowPanels / RowBlocks);
+
+        public int ColumnPanelStart(int chunk) => (int)((long)chunk * ColumnPanels / ColumnChunks);
+    }
 
     /// <summary>A worker thread's packed-A buffer, and which rows and k block it holds (tiles of one row block reuse it).</summary>
     private sealed class Worker(GemmBufferPool pool)
@@ -102,6 +115,7 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmMi
     {
         public TilePlan Tiles => tiles;
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void PackB(int panelStart, int panelEnd)
         {
             if (panelEnd <= panelStart) return;
@@ -110,22 +124,23 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmMi
             GemmPacking.PackB(problem.B, column0, columns, k0, depth, TKernel.Columns, packedB + (long)panelStart * TKernel.Columns * depth);
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void RunTile(int tile, Worker worker)
         {
             var rowBlock = tile / tiles.ColumnChunks;
             var chunk = tile % tiles.ColumnChunks;
-            var rowPanelStart = rowBlock * tiles.RowPanelsPerTile;
-            var rowPanelEnd = Math.Min(tiles.RowPanels, rowPanelStart + tiles.RowPanelsPerTile);
-            var columnPanelStart = chunk * tiles.ColumnPanelsPerTile;
-            var columnPanelEnd = Math.Min(tiles.ColumnPanels, columnPanelStart + tiles.ColumnPanelsPerTile);
+            var rowPanelStart = tiles.RowPanelStart(rowBlock);
+            var rowPanelEnd = tiles.RowPanelStart(rowBlock + 1);
+            var columnPanelStart = tiles.ColumnPanelStart(chunk);
+            var columnPanelEnd = tiles.ColumnPanelStart(chunk + 1);
             if (rowPanelStart >= rowPanelEnd || columnPanelStart >= columnPanelEnd) return;
 
             var row0 = rowPanelStart * TKernel.Rows;
             var rows = Math.Min(problem.M, rowPanelEnd * TKernel.Rows) - row0;
             var aPanelFloats = (long)TKernel.Rows * depth;
             var bPanelFloats = (long)TKernel.Columns * depth;
-            var packedA = worker.Buffer.Get(tiles.RowPanelsPerTile * aPanelFloats + TKernel.Rows * TKernel.Columns);
-            var edgeTile = packedA + tiles.RowPanelsPerTile * aPanelFloats;
+            var packedA = worker.Buffer.Get(tiles.MaxRowPanelsPerTile * aPanelFloats + TKernel.Rows * TKernel.Columns);
+            var edgeTile = packedA + tiles.MaxRowPanelsPerTile * aPanelFloats;
             if (worker.PackedFor != this || worker.PackedRowBlock != rowBlock)
             {
                 GemmPacking.PackA(problem.A, row0, rows, k0, depth, TKernel.Rows, packedA);

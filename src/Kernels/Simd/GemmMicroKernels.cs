@@ -17,6 +17,7 @@ internal readonly unsafe struct GemmStore(float alpha, float beta, float* bias)
     public GemmStore WithBiasAt(int column) => new(Alpha, Beta, Bias == null ? null : Bias + column);
 
     /// <summary>Writes the first <paramref name="rows"/>×<paramref name="columns"/> of a tile kept in <paramref name="tile"/> (row length <paramref name="tileStride"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void StoreEdge(float* tile, int tileStride, float* c, long ldc, int rows, int columns)
     {
         for (var row = 0; row < rows; row++, c += ldc, tile += tileStride)

@@ -59,6 +59,7 @@ internal static unsafe class GemmRowDot
 
     private sealed class Work(GemmProblem problem, float* a, long lda, bool useVector512)
     {
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void RunColumnBlocks(int blockStart, int blockEnd)
         {
             var store = new GemmStore(problem.Alpha, problem.Beta, problem.Bias);
