@@ -23,33 +23,39 @@ public class AttentionTests
     public void TinyShapesMatchTheFloat64References(string deviceName, string caseName) =>
         Find(caseName).Run(KernelDevices.Get(deviceName), KernelCheck.NewSeed());
 
-    /// <summary>Several 64-token tiles per head, the last one partial, head sizes 8 to 128, on the SIMD path.</summary>
+    /// <summary>
+    /// Several tiles per head, the last one partial, head sizes 8 to 128, on the SIMD path (64-token tiles, and 128-token
+    /// ones from T = 1024 on).
+    /// </summary>
     [Theory]
     [MemberData(nameof(LargeCases))]
     public void ModelShapesMatchTheFloat64ReferencesOnTheSimdPath(string caseName) =>
         Find(caseName).Run(KernelDevices.Get("cpu"), KernelCheck.NewSeed());
 
-    public static TheoryData<int, int, int, int> SimdTilingShapes() => new()
+    public static TheoryData<int, int, int, int, int> SimdTilingShapes() => new()
     {
-        { 1, 37, 32, 2 },   // three 16-token tiles, the last of 5 tokens; head size 16
-        { 2, 48, 40, 2 },   // exactly three tiles; head size 20 pads to the vector width
-        { 1, 70, 128, 1 },  // five tiles; head size 128
-        { 1, 17, 12, 3 },   // one full tile and a single-token tile; head size 4
+        { 16, 1, 37, 32, 2 },    // three 16-token tiles, the last of 5 tokens; head size 16
+        { 16, 2, 48, 40, 2 },    // exactly three tiles; head size 20 pads to the vector width
+        { 16, 1, 70, 128, 1 },   // five tiles; head size 128
+        { 16, 1, 17, 12, 3 },    // one full tile and a single-token tile; head size 4
+        { 128, 1, 300, 256, 2 }, // the long-sequence tile: two full tiles and a partial one; head size 128
+        { 128, 1, 129, 24, 1 },  // one full 128-token tile and a single-token tile; head size 24
     };
 
     /// <summary>
-    /// The SIMD kernels with 16-token tiles, so short sequences already span several tiles (full, partial and
-    /// diagonal), at both vector widths: the Vector256 fallback is forced on as an AVX-512 machine would never reach it.
+    /// The SIMD kernels with tiles other than the default for short sequences (16 tokens, so short sequences already span
+    /// several full, partial and diagonal tiles; 128, the long-sequence tile), at both vector widths: the Vector256
+    /// fallback is forced on, as an AVX-512 machine would never reach it.
     /// </summary>
     [Theory]
     [MemberData(nameof(SimdTilingShapes))]
-    public void SimdTilesSmallerThanTheSequenceMatchTheReferenceAtBothVectorWidths(int batch, int tokens, int channels, int heads)
+    public void SimdTilesOtherThanTheDefaultMatchTheReferenceAtBothVectorWidths(int tile, int batch, int tokens, int channels, int heads)
     {
         var device = KernelDevices.Get("cpu");
         var shape = new AttentionShape(batch, tokens, channels, heads);
         foreach (var vector256 in new[] { false, true })
         {
-            var ops = new SimdOps(device) { AttentionTile = 16, AttentionForceVector256 = vector256 };
+            var ops = new SimdOps(device) { AttentionTile = tile, AttentionForceVector256 = vector256 };
             AttentionChecks.Forward(device, ops, KernelCheck.NewSeed(), shape);
             AttentionChecks.Backward(device, ops, KernelCheck.NewSeed(), shape);
         }

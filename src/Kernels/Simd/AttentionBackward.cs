@@ -105,9 +105,9 @@ internal static unsafe class AttentionBackward
             var keys = Math.Min(tile, tokens - firstKey);
             var paddedKeys = AttentionTiles.RoundUp(keys, width);
             var keyRows = AttentionTiles.RoundUp(keys, 4);
-            AttentionTiles.LoadTransposed(key + firstKey * rowStride, rowStride, keys, headSize, keysTransposed, tile, paddedKeys);
-            AttentionTiles.LoadTransposed(value + firstKey * rowStride, rowStride, keys, headSize, valuesTransposed, tile, paddedKeys);
-            AttentionTiles.LoadRows(key + firstKey * rowStride, rowStride, keys, headSize, scale, scaledKeys, ld, keys);
+            AttentionTiles.LoadTransposed(key + firstKey * rowStride, rowStride, keys, headSize, 1, keysTransposed, tile, paddedKeys);
+            AttentionTiles.LoadTransposed(value + firstKey * rowStride, rowStride, keys, headSize, 1, valuesTransposed, tile, paddedKeys);
+            AttentionTiles.LoadRows<TVector, TOps>(key + firstKey * rowStride, rowStride, keys, headSize, scale, scaledKeys, ld, keys);
             new Span<float>(keyGradients, keyRows * ld).Clear();
             new Span<float>(valueGradients, keyRows * ld).Clear();
 
@@ -116,8 +116,8 @@ internal static unsafe class AttentionBackward
                 var firstQuery = queryTile * tile;
                 var rows = Math.Min(tile, tokens - firstQuery);
                 var paddedRows = AttentionTiles.RoundUp(rows, 4);
-                AttentionTiles.LoadRows(query + firstQuery * rowStride, rowStride, rows, headSize, scale, queries, ld, paddedRows);
-                AttentionTiles.LoadRows(outputGradient + (long)firstQuery * channels, channels, rows, headSize, 1, outputGradients, ld, paddedRows);
+                AttentionTiles.LoadRows<TVector, TOps>(query + firstQuery * rowStride, rowStride, rows, headSize, scale, queries, ld, paddedRows);
+                AttentionTiles.LoadRows<TVector, TOps>(outputGradient + (long)firstQuery * channels, channels, rows, headSize, 1, outputGradients, ld, paddedRows);
                 new ReadOnlySpan<float>(logSumExp + firstQuery, rows).CopyTo(new Span<float>(tileLogSumExp, rows));
                 new ReadOnlySpan<float>(rowTerms + firstQuery, rows).CopyTo(new Span<float>(tileRowTerms, rows));
 

@@ -1,9 +1,13 @@
+using System.Buffers;
+
 namespace GoSeqZero.Kernels.Simd;
 
 /// <summary>
 /// Fused causal attention forward on the CPU: per (sequence, head, query tile) the key tiles up to the diagonal are
 /// streamed through an online softmax (running max and sum per row), so no T×T matrix exists; the row's log-sum-exp
 /// is saved for the backward. Tiles are <c>tile</c> queries by <c>tile</c> keys, aligned, so only the diagonal tile is masked.
+/// The keys are transposed (and scaled by 1/√headSize) once per call into a [sequence·head][headSize][T] buffer, so the
+/// query tiles share them instead of each transposing every key tile again.
 /// </summary>
 internal static unsafe class AttentionForward
 {
@@ -12,19 +16,43 @@ internal static unsafe class AttentionForward
         where TOps : struct, IAttentionVector<TVector>
     {
         var tiles = (shape.Tokens + tile - 1) / tile;
-        var pointers = new AttentionPointers(qkv, output, logSumExp);
-        Parallel.For(0, shape.Batch * shape.Heads * tiles, new ParallelOptions { MaxDegreeOfParallelism = threads }, task =>
+        var heads = shape.Batch * shape.Heads;
+        var paddedTokens = tiles * tile;
+        var options = new ParallelOptions { MaxDegreeOfParallelism = threads };
+        var keysTransposed = ArrayPool<float>.Shared.Rent(checked(heads * shape.HeadSize * paddedTokens));
+        try
         {
-            // The last query tiles see the most keys: handing them out first keeps the threads finishing together.
-            var queryTile = tiles - 1 - task % tiles;
-            var sequenceHead = task / tiles;
-            QueryTile<TVector, TOps>(pointers, shape, tile, sequenceHead / shape.Heads, sequenceHead % shape.Heads, queryTile);
-        });
+            fixed (float* keys = keysTransposed)
+            {
+                var pointers = new AttentionPointers(qkv, output, logSumExp, keys, paddedTokens);
+                Parallel.For(0, heads, options, sequenceHead => TransposeKeys(pointers, shape, sequenceHead));
+                Parallel.For(0, heads * tiles, options, task =>
+                {
+                    // The last query tiles see the most keys: handing them out first keeps the threads finishing together.
+                    var queryTile = tiles - 1 - task % tiles;
+                    var sequenceHead = task / tiles;
+                    QueryTile<TVector, TOps>(pointers, shape, tile, sequenceHead / shape.Heads, sequenceHead % shape.Heads, queryTile);
+                });
+            }
+        }
+        finally
+        {
+            ArrayPool<float>.Shared.Return(keysTransposed);
+        }
     }
 
-    /// <summary>Scratch floats per thread: queries, transposed keys, values, scores, accumulators, row max and sum.</summary>
-    private static int ScratchFloats(int tile, int headSize, int paddedHeadSize) =>
-        3 * tile * paddedHeadSize + headSize * tile + tile * tile + 2 * tile;
+    /// <summary>Kᵀ of one (sequence, head) times 1/√headSize, zero past T up to whole tiles.</summary>
+    private static void TransposeKeys(AttentionPointers pointers, AttentionShape shape, int sequenceHead)
+    {
+        int batch = sequenceHead / shape.Heads, head = sequenceHead % shape.Heads, headSize = shape.HeadSize;
+        long rowStride = 3L * shape.Channels;
+        var key = pointers.Qkv + (long)batch * shape.Tokens * rowStride + shape.Channels + head * headSize;
+        var target = pointers.KeysTransposed + (long)sequenceHead * headSize * pointers.PaddedTokens;
+        AttentionTiles.LoadTransposed(key, rowStride, shape.Tokens, headSize, 1 / MathF.Sqrt(headSize), target, pointers.PaddedTokens, pointers.PaddedTokens);
+    }
+
+    /// <summary>Scratch floats per thread: queries, values, accumulators, scores, row max and sum.</summary>
+    private static int ScratchFloats(int tile, int paddedHeadSize) => 3 * tile * paddedHeadSize + tile * tile + 2 * tile;
 
     private static void QueryTile<TVector, TOps>(AttentionPointers pointers, AttentionShape shape, int tile, int batch, int head, int queryTile)
         where TVector : struct
@@ -33,20 +61,18 @@ internal static unsafe class AttentionForward
         int tokens = shape.Tokens, channels = shape.Channels, headSize = shape.HeadSize, width = TOps.Count;
         var ld = AttentionTiles.RoundUp(headSize, width);
         long rowStride = 3L * channels;
-        var scale = 1 / MathF.Sqrt(headSize);
-
         var firstQuery = queryTile * tile;
         var rows = Math.Min(tile, tokens - firstQuery);
         var paddedRows = AttentionTiles.RoundUp(rows, 4);
 
-        var scratch = AttentionScratch.ForThisThread(ScratchFloats(tile, headSize, ld));
+        var scratch = AttentionScratch.ForThisThread(ScratchFloats(tile, ld));
         float* queries = scratch, values = queries + tile * ld, accumulators = values + tile * ld;
-        float* keysTransposed = accumulators + tile * ld, scores = keysTransposed + headSize * tile;
-        float* rowMax = scores + tile * tile, rowSum = rowMax + tile;
+        float* scores = accumulators + tile * ld, rowMax = scores + tile * tile, rowSum = rowMax + tile;
 
         var query = pointers.Qkv + (long)batch * tokens * rowStride + head * headSize;
-        float* key = query + channels, value = query + 2 * channels;
-        AttentionTiles.LoadRows(query + firstQuery * rowStride, rowStride, rows, headSize, scale, queries, ld, paddedRows);
+        var value = query + 2 * channels;
+        var keysTransposed = pointers.KeysTransposed + ((long)batch * shape.Heads + head) * headSize * pointers.PaddedTokens;
+        AttentionTiles.LoadRows<TVector, TOps>(query + firstQuery * rowStride, rowStride, rows, headSize, 1, queries, ld, paddedRows);
         new Span<float>(accumulators, paddedRows * ld).Clear();
         new Span<float>(rowMax, tile).Fill(float.NegativeInfinity);
         new Span<float>(rowSum, tile).Clear();
@@ -56,9 +82,9 @@ internal static unsafe class AttentionForward
             var firstKey = keyTile * tile;
             var keys = Math.Min(tile, tokens - firstKey);
             var paddedKeys = AttentionTiles.RoundUp(keys, width);
-            AttentionTiles.LoadTransposed(key + firstKey * rowStride, rowStride, keys, headSize, keysTransposed, tile, paddedKeys);
-            AttentionTiles.LoadRows(value + firstKey * rowStride, rowStride, keys, headSize, 1, values, ld, keys);
-            AttentionTiles.Multiply<TVector, TOps>(queries, ld, 1, keysTransposed, tile, scores, tile, paddedRows, paddedKeys, headSize, accumulate: false);
+            AttentionTiles.LoadRows<TVector, TOps>(value + firstKey * rowStride, rowStride, keys, headSize, 1, values, ld, keys);
+            AttentionTiles.Multiply<TVector, TOps>(queries, ld, 1, keysTransposed + firstKey, pointers.PaddedTokens, scores, tile,
+                paddedRows, paddedKeys, headSize, accumulate: false);
 
             for (var row = 0; row < paddedRows; row++)
             {
@@ -106,10 +132,15 @@ internal static unsafe class AttentionForward
     }
 }
 
-/// <summary>The raw buffers of one attention call, in a struct so the Parallel.For bodies can carry them.</summary>
-internal readonly unsafe struct AttentionPointers(float* qkv, float* output, float* logSumExp)
+/// <summary>The raw buffers of one forward call, in a struct so the Parallel.For bodies can carry them.</summary>
+internal readonly unsafe struct AttentionPointers(float* qkv, float* output, float* logSumExp, float* keysTransposed, int paddedTokens)
 {
     public float* Qkv { get; } = qkv;
     public float* Output { get; } = output;
     public float* LogSumExp { get; } = logSumExp;
+
+    /// <summary>[sequence·head][headSize][<see cref="PaddedTokens"/>], scaled by 1/√headSize.</summary>
+    public float* KeysTransposed { get; } = keysTransposed;
+
+    public int PaddedTokens { get; } = paddedTokens;
 }
