@@ -50,15 +50,17 @@ public static class GemmChecks
         yield return ("NN 20x24x6 4 batches with leading dimensions", Batched(GemmSpec.NN(20, 24, 6), 4, 1, 3, 2), true);
     }
 
-    /// <summary>GPU shapes: the model's projections (4096 tokens, 256 channels) forward and backward, square products, ragged ones.</summary>
+    /// <summary>
+    /// GPU shapes: the model's projections (4096 tokens, 256 channels) forward and backward, a square product, ragged ones.
+    /// The float64 reference is one CPU thread (about a minute for all of them), so nothing bigger.
+    /// </summary>
     private static IEnumerable<(string Name, GemmSpec Spec, bool WithBias)> LargeGemms()
     {
         yield return ("NT 4096x768x256 model QKV projection, bias", GemmSpec.NT(4096, 768, 256), true);
         yield return ("NN 4096x256x768 model input gradient", GemmSpec.NN(4096, 256, 768), false);
         yield return ("TN 256x768x4096 model weight gradient, beta 1", GemmSpec.TN(256, 768, 4096) with { Beta = 1 }, false);
         yield return ("NN 512x512x512", GemmSpec.NN(512, 512, 512), false);
-        yield return ("NT 1024x1024x1024", GemmSpec.NT(1024, 1024, 1024), false);
-        yield return ("TN 1000x999x513 alpha beta bias", GemmSpec.TN(1000, 999, 513) with { Alpha = 0.5f, Beta = -1 }, true);
+        yield return ("TN 700x333x129 alpha beta bias", GemmSpec.TN(700, 333, 129) with { Alpha = 0.5f, Beta = -1 }, true);
         yield return ("TT 777x555x333", new GemmSpec(true, true, 777, 555, 333), false);
         yield return ("NT 64 batches 257x257x64 (attention scores), leading dimensions", Batched(GemmSpec.NT(257, 257, 64), 64, 7, 1, 3), false);
     }
