@@ -15,14 +15,15 @@ internal readonly unsafe struct GemmProblem(GemmOperand a, GemmOperand b, float*
 }
 
 /// <summary>
-/// The blocked GEMM around a micro-kernel (the GotoBLAS/BLIS loop nest). For each block of <see cref="DepthBlock"/>
-/// steps of k, B is packed once into column panels shared by all threads, then tiles of C (a block of rows × a range of
-/// column panels) run in parallel: each packs its rows of A into its own buffer (sized for L2) and sweeps them against
-/// the shared B panels. The first k block applies Beta and the bias; later ones add.
+/// The blocked GEMM around a micro-kernel (the GotoBLAS/BLIS loop nest), in two parallel phases. First all of B is
+/// packed into column panels, block of <see cref="DepthBlock"/> k by block, shared by every thread. Then tiles of C (a
+/// block of rows × a range of column panels) run in parallel, each on its own: for every k block it packs its rows of A
+/// into its worker's buffer (sized for L2) and sweeps them against the B panels; the first k block applies Beta and the
+/// bias, later ones add. Two joins per GEMM, whatever K is.
 /// </summary>
 internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmMicroKernel
 {
-    /// <summary>k steps per packed block: an A micro-panel (Rows·256 floats) stays in L1 while it meets every B panel of a tile.</summary>
+    /// <summary>k steps per packed block: an A micro-panel (Rows·256 floats) stays in L1 while it meets every B panel of a sweep.</summary>
     internal const int DepthBlock = 256;
 
     /// <summary>Rows of A one tile packs, in micro-panels: 144 rows × 256 k is 144 KB, comfortably inside a 1–2 MB L2 beside the B panels.</summary>
@@ -50,44 +51,37 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmMi
         }
         var tiles = new TilePlan(rowBlocks, columnChunks, rowPanels, columnPanels);
         var tileCount = rowBlocks * columnChunks;
+        var depthBlocks = (problem.K + DepthBlock - 1) / DepthBlock;
 
         var bBuffer = bPool.Rent();
         try
         {
-            var packedB = bBuffer.Get((long)columnPanels * TKernel.Columns * Math.Min(DepthBlock, problem.K));
-            for (var k0 = 0; k0 < problem.K; k0 += DepthBlock)
+            var product = new Product(problem, tiles, bBuffer.Get((long)columnPanels * TKernel.Columns * problem.K));
+            if (parallel)
             {
-                var depth = Math.Min(DepthBlock, problem.K - k0);
-                var store = k0 == 0 ? new GemmStore(problem.Alpha, problem.Beta, problem.Bias) : new GemmStore(problem.Alpha, 1, null);
-                var pass = new Pass(problem, tiles, k0, depth, packedB, store);
-                if (parallel) RunParallel(pass, tileCount, threads, aPool);
-                else
+                var options = new ParallelOptions { MaxDegreeOfParallelism = threads };
+                var packGroups = Math.Min(columnPanels, 4 * threads);
+                Parallel.For(0, depthBlocks * packGroups, options, job =>
                 {
-                    pass.PackB(0, columnPanels);
-                    var worker = new Worker(aPool);
-                    try
-                    {
-                        for (var tile = 0; tile < tileCount; tile++) pass.RunTile(tile, worker);
-                    }
-                    finally { worker.Release(); }
-                }
+                    var (depthBlock, group) = Math.DivRem(job, packGroups);
+                    product.PackB(depthBlock, group * columnPanels / packGroups, (group + 1) * columnPanels / packGroups);
+                });
+                Parallel.For(0, tileCount, options, () => new Worker(aPool), (tile, _, worker) =>
+                {
+                    product.RunTile(tile, worker);
+                    return worker;
+                }, worker => worker.Release());
+                return;
             }
+            for (var depthBlock = 0; depthBlock < depthBlocks; depthBlock++) product.PackB(depthBlock, 0, columnPanels);
+            var onlyWorker = new Worker(aPool);
+            try
+            {
+                for (var tile = 0; tile < tileCount; tile++) product.RunTile(tile, onlyWorker);
+            }
+            finally { onlyWorker.Release(); }
         }
         finally { bPool.Return(bBuffer); }
-    }
-
-    private static void RunParallel(Pass pass, int tileCount, int threads, GemmBufferPool aPool)
-    {
-        var options = new ParallelOptions { MaxDegreeOfParallelism = threads };
-        var columnPanels = pass.Tiles.ColumnPanels;
-        var packGroups = Math.Min(columnPanels, 4 * threads);
-        Parallel.For(0, packGroups, options, group =>
-            pass.PackB(group * columnPanels / packGroups, (group + 1) * columnPanels / packGroups));
-        Parallel.For(0, tileCount, options, () => new Worker(aPool), (tile, _, worker) =>
-        {
-            pass.RunTile(tile, worker);
-            return worker;
-        }, worker => worker.Release());
     }
 
     /// <summary>How C is cut into tiles: the micro-panels of rows and of columns shared out evenly (to within one) among blocks and chunks.</summary>
@@ -100,35 +94,31 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmMi
         public int ColumnPanelStart(int chunk) => (int)((long)chunk * ColumnPanels / ColumnChunks);
     }
 
-    /// <summary>A worker thread's packed-A buffer, and which rows and k block it holds (tiles of one row block reuse it).</summary>
+    /// <summary>A worker thread's buffer for packed A (and the scratch tile for cut tiles at the edges of C).</summary>
     private sealed class Worker(GemmBufferPool pool)
     {
         public readonly GemmBuffer Buffer = pool.Rent();
-        public Pass? PackedFor;
-        public int PackedRowBlock = -1;
 
         public void Release() => pool.Return(Buffer);
     }
 
-    /// <summary>One k block of one GEMM: its packed B and the tiles that use it.</summary>
-    private sealed class Pass(GemmProblem problem, TilePlan tiles, int k0, int depth, float* packedB, GemmStore store)
+    /// <summary>One GEMM: its packed B (k block after k block, each a row of column panels) and the tiles that use it.</summary>
+    private sealed class Product(GemmProblem problem, TilePlan tiles, float* packedB)
     {
-        public TilePlan Tiles => tiles;
-
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public void PackB(int panelStart, int panelEnd)
+        public void PackB(int depthBlock, int panelStart, int panelEnd)
         {
             if (panelEnd <= panelStart) return;
+            var (k0, depth) = DepthRange(depthBlock);
             var column0 = panelStart * TKernel.Columns;
             var columns = Math.Min(problem.N, panelEnd * TKernel.Columns) - column0;
-            GemmPacking.PackB(problem.B, column0, columns, k0, depth, TKernel.Columns, packedB + (long)panelStart * TKernel.Columns * depth);
+            GemmPacking.PackB(problem.B, column0, columns, k0, depth, TKernel.Columns, PanelB(k0, depth, panelStart));
         }
 
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void RunTile(int tile, Worker worker)
         {
-            var rowBlock = tile / tiles.ColumnChunks;
-            var chunk = tile % tiles.ColumnChunks;
+            var (rowBlock, chunk) = Math.DivRem(tile, tiles.ColumnChunks);
             var rowPanelStart = tiles.RowPanelStart(rowBlock);
             var rowPanelEnd = tiles.RowPanelStart(rowBlock + 1);
             var columnPanelStart = tiles.ColumnPanelStart(chunk);
@@ -137,33 +127,43 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmMi
 
             var row0 = rowPanelStart * TKernel.Rows;
             var rows = Math.Min(problem.M, rowPanelEnd * TKernel.Rows) - row0;
-            var aPanelFloats = (long)TKernel.Rows * depth;
-            var bPanelFloats = (long)TKernel.Columns * depth;
-            var packedA = worker.Buffer.Get(tiles.MaxRowPanelsPerTile * aPanelFloats + TKernel.Rows * TKernel.Columns);
-            var edgeTile = packedA + tiles.MaxRowPanelsPerTile * aPanelFloats;
-            if (worker.PackedFor != this || worker.PackedRowBlock != rowBlock)
+            var packedAFloats = (long)tiles.MaxRowPanelsPerTile * TKernel.Rows * Math.Min(DepthBlock, problem.K);
+            var packedA = worker.Buffer.Get(packedAFloats + TKernel.Rows * TKernel.Columns);
+            var edgeTile = packedA + packedAFloats;
+            for (var depthBlock = 0; depthBlock * DepthBlock < problem.K; depthBlock++)
             {
+                var (k0, depth) = DepthRange(depthBlock);
+                var store = depthBlock == 0 ? new GemmStore(problem.Alpha, problem.Beta, problem.Bias) : new GemmStore(problem.Alpha, 1, null);
                 GemmPacking.PackA(problem.A, row0, rows, k0, depth, TKernel.Rows, packedA);
-                (worker.PackedFor, worker.PackedRowBlock) = (this, rowBlock);
-            }
-
-            for (var sweepStart = columnPanelStart; sweepStart < columnPanelEnd; sweepStart += ColumnPanelsPerSweep)
-            {
-                var sweepEnd = Math.Min(columnPanelEnd, sweepStart + ColumnPanelsPerSweep);
-                for (var rowPanel = rowPanelStart; rowPanel < rowPanelEnd; rowPanel++)
+                var aPanelFloats = (long)TKernel.Rows * depth;
+                for (var sweepStart = columnPanelStart; sweepStart < columnPanelEnd; sweepStart += ColumnPanelsPerSweep)
                 {
-                    var row = rowPanel * TKernel.Rows;
-                    var panelA = packedA + (rowPanel - rowPanelStart) * aPanelFloats;
-                    var rowCount = Math.Min(TKernel.Rows, problem.M - row);
-                    var c = problem.C + row * problem.Ldc;
-                    for (var columnPanel = sweepStart; columnPanel < sweepEnd; columnPanel++)
+                    var sweepEnd = Math.Min(columnPanelEnd, sweepStart + ColumnPanelsPerSweep);
+                    for (var rowPanel = rowPanelStart; rowPanel < rowPanelEnd; rowPanel++)
                     {
-                        var column = columnPanel * TKernel.Columns;
-                        TKernel.Run(depth, panelA, packedB + columnPanel * bPanelFloats, c + column, problem.Ldc, store.WithBiasAt(column),
-                            rowCount, Math.Min(TKernel.Columns, problem.N - column), edgeTile);
+                        var row = rowPanel * TKernel.Rows;
+                        var panelA = packedA + (rowPanel - rowPanelStart) * aPanelFloats;
+                        var rowCount = Math.Min(TKernel.Rows, problem.M - row);
+                        var c = problem.C + row * problem.Ldc;
+                        for (var columnPanel = sweepStart; columnPanel < sweepEnd; columnPanel++)
+                        {
+                            var column = columnPanel * TKernel.Columns;
+                            TKernel.Run(depth, panelA, PanelB(k0, depth, columnPanel), c + column, problem.Ldc, store.WithBiasAt(column),
+                                rowCount, Math.Min(TKernel.Columns, problem.N - column), edgeTile);
+                        }
                     }
                 }
             }
         }
+
+        private (int K0, int Depth) DepthRange(int depthBlock)
+        {
+            var k0 = depthBlock * DepthBlock;
+            return (k0, Math.Min(DepthBlock, problem.K - k0));
+        }
+
+        /// <summary>Every k block but the last is <see cref="DepthBlock"/> deep, so block b starts at b·DepthBlock rows of panels.</summary>
+        private float* PanelB(int k0, int depth, int columnPanel) =>
+            packedB + (long)k0 * tiles.ColumnPanels * TKernel.Columns + (long)columnPanel * TKernel.Columns * depth;
     }
 }
