@@ -8,7 +8,8 @@ namespace GoSeqZero.Trainer.Players;
 internal static class PlayerSpec
 {
     /// <summary>The specs <see cref="Create"/> understands, as a user would type them.</summary>
-    public const string Known = "random, uct:N (N playouts per move on all cores), gnugo:LEVEL (GNU Go 0..10), gtp:\"COMMAND LINE\" (any GTP engine)";
+    public const string Known = "random, uct:N (N playouts per move on all cores), gnugo:LEVEL (GNU Go 0..10), gtp:\"COMMAND LINE\" (any GTP engine), " +
+                                "model:CHECKPOINT:prior|search|backup (a trained checkpoint playing from its prior, its own search or the computed backup)";
 
     /// <summary>Creates the player <paramref name="spec"/> names; <paramref name="seed"/> seeds its randomness.</summary>
     /// <param name="commandTimeout">How long a GTP engine may take to answer one command (default <c>GtpClient.DefaultCommandTimeout</c>).</param>
@@ -35,6 +36,15 @@ internal static class PlayerSpec
                 if (string.IsNullOrWhiteSpace(commandLine))
                     throw new ArgumentException($"player '{spec}': give the engine's command line, e.g. gtp:\"/usr/games/gnugo --mode gtp\"");
                 return GtpPlayer.FromCommandLine(commandLine, commandTimeout);
+            }
+            case "model":
+            {
+                var separator = argument?.LastIndexOf(':') ?? -1;
+                if (separator <= 0 || !Enum.TryParse<ModelPlayerKind>(argument![(separator + 1)..], ignoreCase: true, out var playerKind) || int.TryParse(argument[(separator + 1)..], out _))
+                    throw new ArgumentException($"player '{spec}': expected model:CHECKPOINT:prior, model:CHECKPOINT:search or model:CHECKPOINT:backup");
+                var directory = argument[..separator];
+                if (!Directory.Exists(directory)) throw new ArgumentException($"player '{spec}': no checkpoint folder '{directory}'");
+                return ModelPlayer.Load(directory, playerKind);
             }
             default:
                 throw new ArgumentException($"unknown player '{spec}'; known players: {Known}");

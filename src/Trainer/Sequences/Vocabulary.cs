@@ -35,6 +35,14 @@ internal sealed class Vocabulary
         Count = Illegal + 4;
     }
 
+    /// <summary>The vocabulary of a model with <paramref name="tokenCount"/> tokens (the bucket count is what is left).</summary>
+    public static Vocabulary ForTokenCount(int tokenCount)
+    {
+        var buckets = tokenCount - FirstValue - 4;
+        if (buckets < 2) throw new ArgumentException($"a model with {tokenCount} tokens cannot hold this sequence format (at least {FirstValue + 6} are needed)");
+        return new Vocabulary(buckets);
+    }
+
     public int ValueBuckets { get; }
     public int Illegal { get; }
     public int BlackWins { get; }

@@ -1,0 +1,107 @@
+using GoSeqZero.Go;
+using GoSeqZero.Go.Players;
+using GoSeqZero.Kernels;
+using GoSeqZero.Trainer.Search;
+using GoSeqZero.Trainer.Sequences;
+using GoSeqZero.Transformer;
+using GoSeqZero.Transformer.Checkpoints;
+
+namespace GoSeqZero.Trainer.Players;
+
+/// <summary>Which row of a search step the model player plays from (DESIGN.md §3).</summary>
+internal enum ModelPlayerKind
+{
+    /// <summary>The root EST row: the raw prior.</summary>
+    Prior,
+    /// <summary>The IMPROVED row the model writes itself: search inside the sequence.</summary>
+    Search,
+    /// <summary>The computed backup of the children's estimates: the external reference.</summary>
+    Backup,
+}
+
+/// <summary>
+/// A checkpoint playing Go: each move writes one search step for the position and plays the legal move of highest
+/// value in the chosen row (<c>model:PATH:prior|search|backup</c>). It never resigns; it passes when pass is best.
+/// </summary>
+internal sealed class ModelPlayer : IPlayer
+{
+    private readonly Device _device;
+    private readonly Gpt _model;
+    private readonly Vocabulary _vocabulary;
+    private readonly ModelPlayerKind _kind;
+    private readonly SearchSettings _baseSettings;
+    private SearchDriver? _driver;
+    private (int Size, double Komi) _driverGame;
+    private readonly string _path;
+
+    private ModelPlayer(string path, Device device, Gpt model, ModelPlayerKind kind, SearchSettings settings)
+    {
+        _path = path;
+        _device = device;
+        _model = model;
+        _kind = kind;
+        _vocabulary = Vocabulary.ForTokenCount(model.Config.VocabularySize);
+        _baseSettings = settings with { ModelWritesImproved = kind == ModelPlayerKind.Search, GumbelTopK = false, SampleValueTokens = false };
+    }
+
+    public string Name => $"model:{_path}:{_kind.ToString().ToLowerInvariant()}";
+
+    /// <summary>The last search step written, for display and tests.</summary>
+    public SearchWriter? LastSearch { get; private set; }
+
+    /// <exception cref="CheckpointException">The checkpoint cannot be read.</exception>
+    public static ModelPlayer Load(string checkpointDirectory, ModelPlayerKind kind, DeviceKind deviceKind = DeviceKind.Auto, SearchSettings? settings = null)
+    {
+        var device = Device.Create(deviceKind);
+        try
+        {
+            var loaded = Checkpoint.Load(checkpointDirectory, device);
+            loaded.Optimizer?.Dispose();
+            return new ModelPlayer(checkpointDirectory, device, loaded.Model, kind, settings ?? new SearchSettings());
+        }
+        catch
+        {
+            device.Dispose();
+            throw;
+        }
+    }
+
+    public Vertex GenMove(Game game, Color color, CancellationToken cancellation)
+    {
+        Vocabulary.CheckBoardSize(game.Size);
+        var board = game.Board.Clone();
+        if (board.ToMove != color) board.SetToMove(color);
+        if (board.IsGameOver) return Vertex.Pass;
+        var driver = DriverFor(game.Size, game.Komi);
+        var writer = driver.Run([board])[0];
+        LastSearch = writer;
+        var record = writer.Record!;
+        var row = _kind switch
+        {
+            ModelPlayerKind.Prior => record.Root,
+            ModelPlayerKind.Search => record.Improved!,
+            _ => record.Backup!,
+        };
+        var move = row.ArgMax(_vocabulary);
+        return move < 0 || move == record.PassMove ? Vertex.Pass : new Vertex(move % game.Size, move / game.Size);
+    }
+
+    private SearchDriver DriverFor(int size, double komi)
+    {
+        if (_driver is not null && _driverGame == (size, komi)) return _driver;
+        _driver?.Dispose();
+        var settings = _baseSettings with { Komi = komi };
+        var topK = Math.Min(settings.TopK, size * size + 1);
+        settings = settings with { TopK = topK };
+        _driver = new SearchDriver(_model, _vocabulary, settings, batch: 1, maxBoardSize: size);
+        _driverGame = (size, komi);
+        return _driver;
+    }
+
+    public void Dispose()
+    {
+        _driver?.Dispose();
+        _model.Dispose();
+        _device.Dispose();
+    }
+}
