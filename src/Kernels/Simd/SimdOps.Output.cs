@@ -8,7 +8,8 @@ namespace GoSeqZero.Kernels.Simd;
 /// row that stays in L1: max, exponentials, scale), Gumbel-max sampling (<see cref="OutputSampling"/>), a sum of squares
 /// accumulated in float within blocks and in double across them, and an elementwise AdamW. Rows, chunks or blocks go
 /// to Parallel.For when the work is big enough to pay for it. The hot loops are compiled fully optimised on first use
-/// (AggressiveOptimization): unoptimised generic code calls every vector operation out of line, ten times slower.
+/// (AggressiveOptimization): until tiering recompiles them, unoptimised generic code calls every vector operation out of
+/// line and runs several times slower (measured on a busy machine, where tier-up came late).
 /// </summary>
 internal sealed unsafe partial class SimdOps
 {
