@@ -1,4 +1,5 @@
 using GoSeqZero.Kernels;
+using GoSeqZero.Kernels.Ilgpu;
 using GoSeqZero.Kernels.Simd;
 using GoSeqZero.Tests.Kernels.Checks;
 
@@ -74,6 +75,23 @@ public class AttentionTests
         var ops = new SimdOps(device) { AttentionTile = 16, AttentionThreads = threads };
         AttentionChecks.Backward(device, ops, KernelCheck.NewSeed(), new AttentionShape(1, 90, 32, 2));
         AttentionChecks.FiniteDifferences(device, ops, KernelCheck.NewSeed(), new AttentionShape(1, 33, 16, 1));
+    }
+
+    /// <summary>
+    /// The ILGPU kernels on the emulator with tilings shaped like a GPU's (several keys and head dimensions per lane,
+    /// owned and streamed tiles of different sizes, one lane per row), not only the emulator's default 8×4 with 4 lanes.
+    /// </summary>
+    [Theory]
+    [InlineData(8, 8, 2)]
+    [InlineData(16, 4, 2)]
+    [InlineData(4, 16, 1)]
+    public void IlgpuKernelsWithGpuLikeTilingsMatchTheReferenceOnTheEmulator(int tile, int other, int lanes)
+    {
+        var device = KernelDevices.Get("ilgpu-cpu");
+        var ops = new IlgpuOps(device) { AttentionTilingOverride = (tile, other, lanes) };
+        var shape = new AttentionShape(1, 17, 24, 2);
+        AttentionChecks.Forward(device, ops, KernelCheck.NewSeed(), shape);
+        AttentionChecks.Backward(device, ops, KernelCheck.NewSeed(), shape);
     }
 
     [Fact]

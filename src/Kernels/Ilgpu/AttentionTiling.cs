@@ -23,11 +23,18 @@ internal readonly record struct AttentionTiling(int Tile, int Other, int Lanes, 
         [(64, 64), (64, 32), (32, 32), (32, 16), (16, 16), (16, 8), (8, 8), (8, 4), (4, 4)];
 
     /// <summary>
-    /// The largest candidate whose shared memory fits the budget. On ILGPU's CPU emulator (one OS thread per GPU thread,
+    /// The tiling <paramref name="chosen"/> when given (tests use it to run a GPU's kind of tiling, with several keys and
+    /// dimensions per lane, on the emulator); else the largest candidate whose shared memory fits the budget. On ILGPU's CPU emulator (one OS thread per GPU thread,
     /// groups of up to 32) tiles of 8 owned by 4 lanes and streamed tiles of 4, so T ≤ 17 already crosses several tiles.
     /// </summary>
-    public static AttentionTiling For(Accelerator accelerator, int headSize, Func<int, int, int, int> sharedFloats)
+    public static AttentionTiling For(Accelerator accelerator, int headSize, Func<int, int, int, int> sharedFloats, (int Tile, int Other, int Lanes)? chosen = null)
     {
+        if (chosen is var (chosenTile, chosenOther, chosenLanes))
+        {
+            if (chosenTile * chosenLanes > accelerator.MaxNumThreadsPerGroup || accelerator.WarpSize % chosenLanes != 0)
+                throw new ArgumentException($"attention tiling {chosen}: lanes must divide the warp ({accelerator.WarpSize}) and tile·lanes fit a group ({accelerator.MaxNumThreadsPerGroup})");
+            return Make(chosenTile, chosenOther, chosenLanes, headSize, sharedFloats);
+        }
         if (accelerator.AcceleratorType == AcceleratorType.CPU)
             return Make(8, 4, Math.Min(4, accelerator.WarpSize), headSize, sharedFloats);
         var budget = Math.Min(SharedMemoryBudget, accelerator.MaxSharedMemoryPerGroup) / sizeof(float);

@@ -19,10 +19,13 @@ internal sealed partial class IlgpuOps
 
     private readonly Lock _attentionRowTermsLock = new();
 
+    /// <summary>(owned rows, streamed rows, lanes per row) for all three attention kernels instead of the accelerator's choice; for tests.</summary>
+    internal (int Tile, int Other, int Lanes)? AttentionTilingOverride { get; set; }
+
     public void AttentionForward(Tensor<float> output, Tensor<float> logSumExp, Tensor<float> qkv, AttentionShape shape)
     {
         AttentionArguments.CheckForward(output, logSumExp, qkv, shape);
-        var tiling = AttentionTiling.For(Accelerator, shape.HeadSize, AttentionKernels.ForwardSharedFloats);
+        var tiling = AttentionTiling.For(Accelerator, shape.HeadSize, AttentionKernels.ForwardSharedFloats, AttentionTilingOverride);
         _attentionForward ??= Accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, AttentionShape,
             SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>>(AttentionKernels.Forward);
         _attentionForward(Launch(tiling, shape), qkv.View.BaseView, output.View.BaseView, logSumExp.View.BaseView, shape,
@@ -34,7 +37,7 @@ internal sealed partial class IlgpuOps
         AttentionArguments.CheckBackward(qkvGradient, outputGradient, output, logSumExp, qkv, shape);
         var rowTerms = AttentionRowTerms((long)shape.Batch * shape.Heads * shape.Tokens);
 
-        var queryTiling = AttentionTiling.For(Accelerator, shape.HeadSize, AttentionKernels.QueryGradientSharedFloats);
+        var queryTiling = AttentionTiling.For(Accelerator, shape.HeadSize, AttentionKernels.QueryGradientSharedFloats, AttentionTilingOverride);
         _attentionQueryGradients ??= Accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>,
             ArrayView<float>, ArrayView<float>, AttentionShape, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>>(AttentionKernels.QueryGradients);
         _attentionQueryGradients(Launch(queryTiling, shape), qkvGradient.View.BaseView, rowTerms, outputGradient.View.BaseView,
@@ -42,7 +45,7 @@ internal sealed partial class IlgpuOps
             SpecializedValue.New(queryTiling.Tile), SpecializedValue.New(queryTiling.Other), SpecializedValue.New(queryTiling.Lanes));
 
         // Queued after the dQ kernel on the same stream, so the row terms it wrote are complete.
-        var keyTiling = AttentionTiling.For(Accelerator, shape.HeadSize, AttentionKernels.KeyValueGradientSharedFloats);
+        var keyTiling = AttentionTiling.For(Accelerator, shape.HeadSize, AttentionKernels.KeyValueGradientSharedFloats, AttentionTilingOverride);
         _attentionKeyValueGradients ??= Accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>,
             ArrayView<float>, AttentionShape, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>>(AttentionKernels.KeyValueGradients);
         _attentionKeyValueGradients(Launch(keyTiling, shape), qkvGradient.View.BaseView, rowTerms, outputGradient.View.BaseView,

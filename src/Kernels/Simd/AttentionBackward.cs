@@ -14,7 +14,7 @@ namespace GoSeqZero.Kernels.Simd;
 /// per-task dQ buffers (T × headSize each, never T×T) that are summed into the gradient afterwards.
 /// </para>
 /// </summary>
-internal static unsafe class AttentionBackward
+internal static unsafe class AttentionBackwardKernel
 {
     public static void Run<TVector, TOps>(float* qkvGradient, float* outputGradient, float* output, float* logSumExp, float* qkv,
         AttentionShape shape, int tile, int threads)

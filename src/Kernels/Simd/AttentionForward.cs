@@ -9,7 +9,7 @@ namespace GoSeqZero.Kernels.Simd;
 /// The keys are transposed (and scaled by 1/√headSize) once per call into a [sequence·head][headSize][T] buffer, so the
 /// query tiles share them instead of each transposing every key tile again.
 /// </summary>
-internal static unsafe class AttentionForward
+internal static unsafe class AttentionForwardKernel
 {
     public static void Run<TVector, TOps>(float* output, float* logSumExp, float* qkv, AttentionShape shape, int tile, int threads)
         where TVector : struct

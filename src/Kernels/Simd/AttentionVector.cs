@@ -43,7 +43,7 @@ internal unsafe interface IAttentionVector<TVector> where TVector : struct
 }
 
 /// <summary>Constants of the vector e^x: 2^n·e^r with n = round(x·log₂e) and r = x − n·ln 2 split in two parts for precision.</summary>
-internal static class ExpConstants
+internal static class AttentionExpConstants
 {
     public const float Log2E = 1.44269504f;
     public const float Ln2High = 0.693145751953125f;
@@ -97,18 +97,18 @@ internal readonly unsafe struct AttentionVector512 : IAttentionVector<Vector512<
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<float> Exp(Vector512<float> x)
     {
-        var clamped = Vector512.Max(x, Vector512.Create(ExpConstants.Underflow));
-        var n = Vector512.Round(clamped * Vector512.Create(ExpConstants.Log2E));
-        var r = Vector512.FusedMultiplyAdd(n, Vector512.Create(-ExpConstants.Ln2High), clamped);
-        r = Vector512.FusedMultiplyAdd(n, Vector512.Create(-ExpConstants.Ln2Low), r);
-        var p = Vector512.FusedMultiplyAdd(Vector512.Create(ExpConstants.C6), r, Vector512.Create(ExpConstants.C5));
-        p = Vector512.FusedMultiplyAdd(p, r, Vector512.Create(ExpConstants.C4));
-        p = Vector512.FusedMultiplyAdd(p, r, Vector512.Create(ExpConstants.C3));
-        p = Vector512.FusedMultiplyAdd(p, r, Vector512.Create(ExpConstants.C2));
+        var clamped = Vector512.Max(x, Vector512.Create(AttentionExpConstants.Underflow));
+        var n = Vector512.Round(clamped * Vector512.Create(AttentionExpConstants.Log2E));
+        var r = Vector512.FusedMultiplyAdd(n, Vector512.Create(-AttentionExpConstants.Ln2High), clamped);
+        r = Vector512.FusedMultiplyAdd(n, Vector512.Create(-AttentionExpConstants.Ln2Low), r);
+        var p = Vector512.FusedMultiplyAdd(Vector512.Create(AttentionExpConstants.C6), r, Vector512.Create(AttentionExpConstants.C5));
+        p = Vector512.FusedMultiplyAdd(p, r, Vector512.Create(AttentionExpConstants.C4));
+        p = Vector512.FusedMultiplyAdd(p, r, Vector512.Create(AttentionExpConstants.C3));
+        p = Vector512.FusedMultiplyAdd(p, r, Vector512.Create(AttentionExpConstants.C2));
         p = Vector512.FusedMultiplyAdd(p, r, Vector512<float>.One);
         p = Vector512.FusedMultiplyAdd(p, r, Vector512<float>.One);
         var twoToN = ((Vector512.ConvertToInt32(n) + Vector512.Create(127)) << 23).AsSingle();
-        return Vector512.ConditionalSelect(Vector512.LessThan(x, Vector512.Create(ExpConstants.Underflow)), Vector512<float>.Zero, p * twoToN);
+        return Vector512.ConditionalSelect(Vector512.LessThan(x, Vector512.Create(AttentionExpConstants.Underflow)), Vector512<float>.Zero, p * twoToN);
     }
 }
 
@@ -156,17 +156,17 @@ internal readonly unsafe struct AttentionVector256 : IAttentionVector<Vector256<
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> Exp(Vector256<float> x)
     {
-        var clamped = Vector256.Max(x, Vector256.Create(ExpConstants.Underflow));
-        var n = Vector256.Round(clamped * Vector256.Create(ExpConstants.Log2E));
-        var r = Vector256.FusedMultiplyAdd(n, Vector256.Create(-ExpConstants.Ln2High), clamped);
-        r = Vector256.FusedMultiplyAdd(n, Vector256.Create(-ExpConstants.Ln2Low), r);
-        var p = Vector256.FusedMultiplyAdd(Vector256.Create(ExpConstants.C6), r, Vector256.Create(ExpConstants.C5));
-        p = Vector256.FusedMultiplyAdd(p, r, Vector256.Create(ExpConstants.C4));
-        p = Vector256.FusedMultiplyAdd(p, r, Vector256.Create(ExpConstants.C3));
-        p = Vector256.FusedMultiplyAdd(p, r, Vector256.Create(ExpConstants.C2));
+        var clamped = Vector256.Max(x, Vector256.Create(AttentionExpConstants.Underflow));
+        var n = Vector256.Round(clamped * Vector256.Create(AttentionExpConstants.Log2E));
+        var r = Vector256.FusedMultiplyAdd(n, Vector256.Create(-AttentionExpConstants.Ln2High), clamped);
+        r = Vector256.FusedMultiplyAdd(n, Vector256.Create(-AttentionExpConstants.Ln2Low), r);
+        var p = Vector256.FusedMultiplyAdd(Vector256.Create(AttentionExpConstants.C6), r, Vector256.Create(AttentionExpConstants.C5));
+        p = Vector256.FusedMultiplyAdd(p, r, Vector256.Create(AttentionExpConstants.C4));
+        p = Vector256.FusedMultiplyAdd(p, r, Vector256.Create(AttentionExpConstants.C3));
+        p = Vector256.FusedMultiplyAdd(p, r, Vector256.Create(AttentionExpConstants.C2));
         p = Vector256.FusedMultiplyAdd(p, r, Vector256<float>.One);
         p = Vector256.FusedMultiplyAdd(p, r, Vector256<float>.One);
         var twoToN = ((Vector256.ConvertToInt32(n) + Vector256.Create(127)) << 23).AsSingle();
-        return Vector256.ConditionalSelect(Vector256.LessThan(x, Vector256.Create(ExpConstants.Underflow)), Vector256<float>.Zero, p * twoToN);
+        return Vector256.ConditionalSelect(Vector256.LessThan(x, Vector256.Create(AttentionExpConstants.Underflow)), Vector256<float>.Zero, p * twoToN);
     }
 }

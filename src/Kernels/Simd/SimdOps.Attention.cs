@@ -30,19 +30,19 @@ internal sealed unsafe partial class SimdOps
     {
         AttentionArguments.CheckForward(output, logSumExp, qkv, shape);
         if (SimdCapabilities.HasVector512 && !AttentionForceVector256)
-            Simd.AttentionForward.Run<Vector512<float>, AttentionVector512>(output.Pointer, logSumExp.Pointer, qkv.Pointer, shape, AttentionTileFor(shape), AttentionThreads);
+            AttentionForwardKernel.Run<Vector512<float>, AttentionVector512>(output.Pointer, logSumExp.Pointer, qkv.Pointer, shape, AttentionTileFor(shape), AttentionThreads);
         else
-            Simd.AttentionForward.Run<Vector256<float>, AttentionVector256>(output.Pointer, logSumExp.Pointer, qkv.Pointer, shape, AttentionTileFor(shape), AttentionThreads);
+            AttentionForwardKernel.Run<Vector256<float>, AttentionVector256>(output.Pointer, logSumExp.Pointer, qkv.Pointer, shape, AttentionTileFor(shape), AttentionThreads);
     }
 
     public void AttentionBackward(Tensor<float> qkvGradient, Tensor<float> outputGradient, Tensor<float> output, Tensor<float> logSumExp, Tensor<float> qkv, AttentionShape shape)
     {
         AttentionArguments.CheckBackward(qkvGradient, outputGradient, output, logSumExp, qkv, shape);
         if (SimdCapabilities.HasVector512 && !AttentionForceVector256)
-            Simd.AttentionBackward.Run<Vector512<float>, AttentionVector512>(qkvGradient.Pointer, outputGradient.Pointer, output.Pointer,
+            AttentionBackwardKernel.Run<Vector512<float>, AttentionVector512>(qkvGradient.Pointer, outputGradient.Pointer, output.Pointer,
                 logSumExp.Pointer, qkv.Pointer, shape, AttentionTileFor(shape), AttentionThreads);
         else
-            Simd.AttentionBackward.Run<Vector256<float>, AttentionVector256>(qkvGradient.Pointer, outputGradient.Pointer, output.Pointer,
+            AttentionBackwardKernel.Run<Vector256<float>, AttentionVector256>(qkvGradient.Pointer, outputGradient.Pointer, output.Pointer,
                 logSumExp.Pointer, qkv.Pointer, shape, AttentionTileFor(shape), AttentionThreads);
     }
 }
