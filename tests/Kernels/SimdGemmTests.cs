@@ -108,6 +108,37 @@ public class SimdGemmTests
         WithKernel(vector256, ops => CheckAgainstReference(ops, spec, withBias: true, KernelCheck.NewSeed()));
     }
 
+    [Theory]
+    [MemberData(nameof(LayoutsOnBothKernels))]
+    public void ManySmallBatchesRunSideBySideAndEachMatchesTheReference(string layout, bool vector256)
+    {
+        foreach (var (m, n, k, count) in new[] { (60, 70, 80, 12), (8, 300, 200, 6) })
+        {
+            var spec = Spec(layout, m, n, k) with { BatchCount = count, Beta = 0.25f };
+            spec = spec with { StrideA = (long)m * k + 3, StrideB = (long)k * n + 5, StrideC = (long)m * n };
+            WithKernel(vector256, ops => CheckAgainstReference(ops, spec, withBias: true, KernelCheck.NewSeed()));
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(LayoutsOnBothKernels))]
+    public void BatchesThatShareOneCAccumulateInOrder(string layout, bool vector256)
+    {
+        // Shallow products, so stores to C dominate and two batches run at once would lose updates.
+        var spec = Spec(layout, 60, 70, 8) with { BatchCount = 100, Beta = 1, StrideC = 0 };
+        spec = spec with { StrideA = (long)spec.M * spec.K, StrideB = (long)spec.K * spec.N };
+        WithKernel(vector256, ops => CheckAgainstReference(ops, spec, withBias: false, KernelCheck.NewSeed()));
+    }
+
+    [Fact]
+    public void OnlyBatchesWithSeparateOutputsAreRunSideBySide()
+    {
+        var spec = GemmSpec.NN(4, 5, 6) with { BatchCount = 3, LeadingC = 7 };
+        Assert.True(SimdOps.BatchesWriteApart(spec with { StrideC = 3 * 7 + 5 }));
+        Assert.False(SimdOps.BatchesWriteApart(spec with { StrideC = 3 * 7 + 4 }));
+        Assert.False(SimdOps.BatchesWriteApart(spec with { StrideC = 0 }));
+    }
+
     [Fact]
     public void OneThreadAndTwoThreadsGiveTheSameResult()
     {

@@ -32,14 +32,11 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmMi
     /// <summary>Column panels swept per A micro-panel: 256 k × 512 columns of B is 512 KB, the rest of L2.</summary>
     private static int ColumnPanelsPerSweep => 512 / TKernel.Columns;
 
-    /// <summary>Below this many flops a GEMM runs on the calling thread: handing work to a second thread costs more.</summary>
-    private const double ParallelFlopThreshold = 4e6;
-
     public static void Run(in GemmProblem problem, int threads, GemmBufferPool aPool, GemmBufferPool bPool)
     {
         var rowPanels = (problem.M + TKernel.Rows - 1) / TKernel.Rows;
         var columnPanels = (problem.N + TKernel.Columns - 1) / TKernel.Columns;
-        var parallel = threads > 1 && 2.0 * problem.M * problem.N * problem.K >= ParallelFlopThreshold;
+        var parallel = threads > 1 && 2.0 * problem.M * problem.N * problem.K >= SimdOps.GemmParallelFlopThreshold;
 
         var rowBlocks = (rowPanels + RowPanelsPerBlock - 1) / RowPanelsPerBlock;
         var columnChunks = 1;

@@ -17,9 +17,6 @@ internal static unsafe class GemmRowDot
 
     private const int ColumnsPerBlock = 4;
 
-    /// <summary>Below this many flops the work stays on the calling thread.</summary>
-    private const double ParallelFlopThreshold = 4e6;
-
     public static bool Applies(in GemmProblem problem) => problem.B.Transposed && problem.M <= MaxRows;
 
     public static void Run(in GemmProblem problem, int threads, GemmBufferPool pool, bool useVector512)
@@ -43,7 +40,7 @@ internal static unsafe class GemmRowDot
             }
             var work = new Work(problem, a, lda, useVector512);
             var blocks = (problem.N + ColumnsPerBlock - 1) / ColumnsPerBlock;
-            if (threads > 1 && blocks > 1 && 2.0 * problem.M * problem.N * problem.K >= ParallelFlopThreshold)
+            if (threads > 1 && blocks > 1 && 2.0 * problem.M * problem.N * problem.K >= SimdOps.GemmParallelFlopThreshold)
             {
                 var chunks = Math.Min(blocks, 4 * threads);
                 Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = threads },
