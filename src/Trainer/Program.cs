@@ -12,6 +12,7 @@ public static class Program
         typeof(MatchCommand),
         typeof(LadderCommand),
         typeof(ProfileCommand),
+        typeof(ShowCommand),
     ];
 
     public static int Main(string[] args)

@@ -44,7 +44,14 @@ internal static class PlayerSpec
                     throw new ArgumentException($"player '{spec}': expected model:CHECKPOINT:prior, model:CHECKPOINT:search or model:CHECKPOINT:backup");
                 var directory = argument[..separator];
                 if (!Directory.Exists(directory)) throw new ArgumentException($"player '{spec}': no checkpoint folder '{directory}'");
-                return ModelPlayer.Load(directory, playerKind);
+                try
+                {
+                    return ModelPlayer.Load(directory, playerKind);
+                }
+                catch (Transformer.Checkpoints.CheckpointException error)
+                {
+                    throw new ArgumentException($"player '{spec}': {error.Message}", error);
+                }
             }
             default:
                 throw new ArgumentException($"unknown player '{spec}'; known players: {Known}");

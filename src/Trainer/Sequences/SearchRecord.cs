@@ -5,7 +5,7 @@ namespace GoSeqZero.Trainer.Sequences;
 public enum SearchMode { Tree, Rollout }
 
 /// <summary>
-/// A row of per-move values for one position: index y·n + x for the points, n² for pass. <see cref="Tokens"/> are
+/// A row of per-move values for one position: index y·n + x for the points (x the column from A, y the row from 1 at the bottom, as Board.GetPosition), n² for pass. <see cref="Tokens"/> are
 /// what the sequence holds (a value bucket or ILLEGAL); <see cref="Values"/> the win probabilities behind them for
 /// the side to move (the model's expected values when generated; bucket centres when parsed; NaN where illegal).
 /// </summary>

@@ -3,7 +3,7 @@ namespace GoSeqZero.Trainer.Sequences;
 /// <summary>
 /// The one vocabulary of every board size 5–19 (DESIGN.md §3, docs/sequence-format.md). Token ids are fixed by the
 /// number of value buckets: control, sizes, modes, segment markers, side to move, point states, one move per point of
-/// the 19×19 grid (a point keeps its token on every board size, counted from the top-left) and pass, value buckets,
+/// the 19×19 grid (a point keeps its token on every board size, counted from A1, the bottom-left corner) and pass, value buckets,
 /// ILLEGAL, outcomes (B_WINS, W_WINS, and DRAW for integer komi). Each board-point token also carries a point id (<see cref="PointId"/>) in its own embedding.
 /// </summary>
 internal sealed class Vocabulary
@@ -66,7 +66,7 @@ internal sealed class Vocabulary
             throw new ArgumentOutOfRangeException(nameof(boardSize), $"the sequence format covers boards {MinBoardSize}×{MinBoardSize} to {MaxBoardSize}×{MaxBoardSize}, not {boardSize}×{boardSize}");
     }
 
-    /// <summary>The move token of the point in column <paramref name="x"/>, row <paramref name="y"/> from the top-left.</summary>
+    /// <summary>The move token of the point in column <paramref name="x"/> (0 = A), row <paramref name="y"/> (0 = row 1, the bottom), as <see cref="Go.Vertex"/>.</summary>
     public static int MoveToken(int x, int y) => FirstMove + y * MaxBoardSize + x;
 
     /// <summary>The point id of column x, row y; the same on every board size.</summary>
