@@ -36,6 +36,9 @@ public sealed class Gpt : IDisposable
     public Tensor<float> Parameters { get; }
     public Tensor<float> Gradients { get; }
 
+    /// <summary>Each row's weighted loss (weight·−log p(target)) of the last <see cref="Forward"/>, row-major [B, T]: for losses per token kind.</summary>
+    public float[] LastRowLosses { get; private set; } = [];
+
     /// <summary>The mean loss of the last <see cref="Forward"/>: Σ weight·loss / Σ weight.</summary>
     public float LastLoss { get; private set; }
 
@@ -104,6 +107,7 @@ public sealed class Gpt : IDisposable
         var gradientScale = weightSum > 0 ? (float)(1 / weightSum) : 0f;
         Ops.CrossEntropyForwardBackward(a.Losses, a.LogitGradients, a.Logits, a.Targets, a.Weights, a.AllowedTokens, n, v, gradientScale);
         var losses = a.Losses.ToArray();
+        LastRowLosses = losses;
         var total = 0.0;
         foreach (var loss in losses) total += loss;
         LastLoss = (float)(total * gradientScale);
