@@ -1,14 +1,12 @@
+using System.Buffers;
 using System.Runtime.Intrinsics;
 
 namespace GoSeqZero.Kernels.Simd;
 
 internal sealed unsafe partial class SimdOps
 {
-    /// <summary>Columns one task sums: four vectors wide, so each row read is a whole cache line or two.</summary>
-    private const int ColumnSumBlock512 = 4 * 16, ColumnSumBlock256 = 4 * 8;
-
-    /// <summary>Below this many elements the sums run on the calling thread (a task costs more than the reads).</summary>
-    private const long ColumnSumParallelThreshold = 1L << 15;
+    /// <summary>Elements a task sums at least: below this a task costs more than the reads it saves.</summary>
+    private const long ColumnSumElementsPerTask = 1L << 16;
 
     public void BiasBackward(Tensor<float> biasGradient, Tensor<float> outputGradient, int rows, int columns)
     {
@@ -18,91 +16,94 @@ internal sealed unsafe partial class SimdOps
     }
 
     /// <summary>
-    /// <c>sums[j] += Σ_rows matrix[row, j]</c> over a dense rows×columns matrix, in blocks of columns (one task each when
-    /// the matrix is big). <paramref name="useVector512"/> picks the AVX-512 or the Vector256 code, so tests reach both.
+    /// <c>sums[j] += Σ_rows matrix[row, j]</c> over a dense rows×columns matrix. The matrix is read in storage order: each
+    /// task adds a band of rows, four at a time, into its own row of partial sums (which stays in L1), and the bands'
+    /// partials are then added in band order, so the result does not depend on scheduling. <paramref name="useVector512"/>
+    /// picks the AVX-512 or the Vector256 code, so tests reach both.
     /// </summary>
     internal static void AddColumnSums(float* sums, float* matrix, int rows, int columns, bool useVector512)
     {
         if (rows == 0 || columns == 0) return;
-        var block = useVector512 ? ColumnSumBlock512 : ColumnSumBlock256;
-        var blocks = (columns + block - 1) / block;
-        if (blocks == 1 || (long)rows * columns < ColumnSumParallelThreshold)
+        // A few bands per core, so a core that is held up elsewhere leaves its share to the others.
+        var bands = (int)Math.Clamp((long)rows * columns / ColumnSumElementsPerTask, 1, Math.Min(4 * Environment.ProcessorCount, rows));
+        var partials = ArrayPool<float>.Shared.Rent(bands * columns);
+        try
         {
-            AddColumnSumsOfBlocks(sums, matrix, rows, columns, 0, columns, useVector512);
-            return;
-        }
-        nint sumsAddress = (nint)sums, matrixAddress = (nint)matrix;
-        Parallel.For(0, blocks, index =>
-        {
-            var start = index * block;
-            AddColumnSumsOfBlocks((float*)sumsAddress, (float*)matrixAddress, rows, columns, start, Math.Min(columns, start + block), useVector512);
-        });
-    }
-
-    private static void AddColumnSumsOfBlocks(float* sums, float* matrix, int rows, int columns, int start, int end, bool useVector512)
-    {
-        var column = start;
-        if (useVector512)
-        {
-            for (; column + ColumnSumBlock512 <= end; column += ColumnSumBlock512) AddColumnSums512x4(sums, matrix, rows, columns, column);
-            for (; column + 16 <= end; column += 16)
+            fixed (float* partialsPointer = partials)
             {
-                var sum = Vector512<float>.Zero;
-                for (var row = 0; row < rows; row++) sum += Vector512.Load(matrix + (long)row * columns + column);
-                (Vector512.Load(sums + column) + sum).Store(sums + column);
+                if (bands == 1) SumBand(partialsPointer, matrix, 0, rows, columns, useVector512);
+                else
+                {
+                    nint partialsAddress = (nint)partialsPointer, matrixAddress = (nint)matrix;
+                    Parallel.For(0, bands, band => SumBand((float*)partialsAddress + (long)band * columns, (float*)matrixAddress,
+                        (int)((long)rows * band / bands), (int)((long)rows * (band + 1) / bands), columns, useVector512));
+                }
+                for (var band = 0; band < bands; band++)
+                    if (useVector512) AddRows512(sums, partialsPointer + (long)band * columns, 1, columns, columns);
+                    else AddRows256(sums, partialsPointer + (long)band * columns, 1, columns, columns);
             }
         }
+        finally
+        {
+            ArrayPool<float>.Shared.Return(partials);
+        }
+    }
+
+    private static void SumBand(float* partial, float* matrix, int start, int end, int columns, bool useVector512)
+    {
+        new Span<float>(partial, columns).Clear();
+        for (var row = start; row < end; row += 4)
+        {
+            var count = Math.Min(4, end - row);
+            if (useVector512) AddRows512(partial, matrix + (long)row * columns, count, columns, columns);
+            else AddRows256(partial, matrix + (long)row * columns, count, columns, columns);
+        }
+    }
+
+    /// <summary><c>target[j] += Σ_{r &lt; count} source[r·stride + j]</c> for 1 ≤ count ≤ 4 rows: one pass over the target for four rows.</summary>
+    private static void AddRows512(float* target, float* source, int count, long stride, int columns)
+    {
+        float* row1 = source + (count > 1 ? stride : 0), row2 = source + (count > 2 ? 2 * stride : 0), row3 = source + (count > 3 ? 3 * stride : 0);
+        var j = 0;
+        if (count == 4)
+            for (; j + 16 <= columns; j += 16)
+                (Vector512.Load(target + j) + ((Vector512.Load(source + j) + Vector512.Load(row1 + j)) + (Vector512.Load(row2 + j) + Vector512.Load(row3 + j)))).Store(target + j);
         else
-        {
-            for (; column + ColumnSumBlock256 <= end; column += ColumnSumBlock256) AddColumnSums256x4(sums, matrix, rows, columns, column);
-            for (; column + 8 <= end; column += 8)
+            for (; j + 16 <= columns; j += 16)
             {
-                var sum = Vector256<float>.Zero;
-                for (var row = 0; row < rows; row++) sum += Vector256.Load(matrix + (long)row * columns + column);
-                (Vector256.Load(sums + column) + sum).Store(sums + column);
+                var sum = Vector512.Load(source + j);
+                if (count > 1) sum += Vector512.Load(row1 + j);
+                if (count > 2) sum += Vector512.Load(row2 + j);
+                (Vector512.Load(target + j) + sum).Store(target + j);
             }
-        }
-        for (; column < end; column++)
-        {
-            var sum = 0f;
-            for (var row = 0; row < rows; row++) sum += matrix[(long)row * columns + column];
-            sums[column] += sum;
-        }
+        AddRowsScalar(target, source, count, stride, j, columns);
     }
 
-    private static void AddColumnSums512x4(float* sums, float* matrix, int rows, int columns, int column)
+    private static void AddRows256(float* target, float* source, int count, long stride, int columns)
     {
-        Vector512<float> s0 = default, s1 = default, s2 = default, s3 = default;
-        var source = matrix + column;
-        for (var row = 0; row < rows; row++, source += columns)
-        {
-            s0 += Vector512.Load(source);
-            s1 += Vector512.Load(source + 16);
-            s2 += Vector512.Load(source + 32);
-            s3 += Vector512.Load(source + 48);
-        }
-        var target = sums + column;
-        (Vector512.Load(target) + s0).Store(target);
-        (Vector512.Load(target + 16) + s1).Store(target + 16);
-        (Vector512.Load(target + 32) + s2).Store(target + 32);
-        (Vector512.Load(target + 48) + s3).Store(target + 48);
+        float* row1 = source + (count > 1 ? stride : 0), row2 = source + (count > 2 ? 2 * stride : 0), row3 = source + (count > 3 ? 3 * stride : 0);
+        var j = 0;
+        if (count == 4)
+            for (; j + 8 <= columns; j += 8)
+                (Vector256.Load(target + j) + ((Vector256.Load(source + j) + Vector256.Load(row1 + j)) + (Vector256.Load(row2 + j) + Vector256.Load(row3 + j)))).Store(target + j);
+        else
+            for (; j + 8 <= columns; j += 8)
+            {
+                var sum = Vector256.Load(source + j);
+                if (count > 1) sum += Vector256.Load(row1 + j);
+                if (count > 2) sum += Vector256.Load(row2 + j);
+                (Vector256.Load(target + j) + sum).Store(target + j);
+            }
+        AddRowsScalar(target, source, count, stride, j, columns);
     }
 
-    private static void AddColumnSums256x4(float* sums, float* matrix, int rows, int columns, int column)
+    private static void AddRowsScalar(float* target, float* source, int count, long stride, int start, int columns)
     {
-        Vector256<float> s0 = default, s1 = default, s2 = default, s3 = default;
-        var source = matrix + column;
-        for (var row = 0; row < rows; row++, source += columns)
+        for (var j = start; j < columns; j++)
         {
-            s0 += Vector256.Load(source);
-            s1 += Vector256.Load(source + 8);
-            s2 += Vector256.Load(source + 16);
-            s3 += Vector256.Load(source + 24);
+            var sum = source[j];
+            for (var r = 1; r < count; r++) sum += source[r * stride + j];
+            target[j] += sum;
         }
-        var target = sums + column;
-        (Vector256.Load(target) + s0).Store(target);
-        (Vector256.Load(target + 8) + s1).Store(target + 8);
-        (Vector256.Load(target + 16) + s2).Store(target + 16);
-        (Vector256.Load(target + 24) + s3).Store(target + 24);
     }
 }
