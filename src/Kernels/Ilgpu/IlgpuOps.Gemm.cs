@@ -9,11 +9,8 @@ internal sealed partial class IlgpuOps
     private readonly ConcurrentDictionary<GemmTiling, GemmLauncher> _gemmKernels = new();
     private GemmTiling[]? _gemmTilings;
 
-    public void Gemm(GemmSpec spec, Tensor<float> a, Tensor<float> b, Tensor<float> c, Tensor<float>? bias = null)
-    {
-        spec.Validate(a.Length, b.Length, c.Length, bias?.Length ?? -1);
+    public void Gemm(GemmSpec spec, Tensor<float> a, Tensor<float> b, Tensor<float> c, Tensor<float>? bias = null) =>
         Gemm(ChooseGemmTiling(spec), spec, a, b, c, bias);
-    }
 
     /// <summary>The GEMM with a given tiling, so tests can run every tiling the accelerator fits.</summary>
     internal void Gemm(GemmTiling tiling, GemmSpec spec, Tensor<float> a, Tensor<float> b, Tensor<float> c, Tensor<float>? bias = null)
@@ -33,7 +30,9 @@ internal sealed partial class IlgpuOps
 
     /// <summary>The tilings this accelerator runs: GPU tilings where groups of 256 threads fit, the small ones otherwise.</summary>
     internal IReadOnlyList<GemmTiling> GemmTilings => _gemmTilings ??=
-        GemmTiling.ForGpus.All(tiling => tiling.Fits(Accelerator)) ? GemmTiling.ForGpus : GemmTiling.ForSmallGroups.Where(tiling => tiling.Fits(Accelerator)).ToArray();
+        GemmTiling.ForGpus.All(tiling => tiling.Fits(Accelerator)) ? GemmTiling.ForGpus
+        : GemmTiling.ForSmallGroups.Where(tiling => tiling.Fits(Accelerator)).ToArray() is { Length: > 0 } small ? small
+        : throw new NotSupportedException($"no GEMM tiling fits {Accelerator.Name} (groups of {Accelerator.MaxNumThreadsPerGroup} threads, {Accelerator.MaxSharedMemoryPerGroup} bytes of shared memory)");
 
     /// <summary>
     /// The largest tiling that still gives every multiprocessor two groups (so a wave's tail costs little); the smallest
