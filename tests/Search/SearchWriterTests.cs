@@ -1,0 +1,323 @@
+using GoSeqZero.Go;
+using GoSeqZero.Trainer.Search;
+using GoSeqZero.Trainer.Sequences;
+using static GoSeqZero.Tests.Search.ScriptedSearch;
+
+namespace GoSeqZero.Tests.Search;
+
+/// <summary>
+/// The writer without a model: scripts answer its decisions, the rules engine says what the forced tokens must be,
+/// and the parser reads every sequence back (so each one also obeys the grammar).
+/// </summary>
+public class SearchWriterTests
+{
+    private static readonly Vocabulary Vocabulary = new();
+
+    [Theory]
+    [InlineData(SearchMode.Tree)]
+    [InlineData(SearchMode.Rollout)]
+    public void ForcedTokensAreWhatTheRulesEngineSaysOnEveryBoardSize(SearchMode mode)
+    {
+        for (var size = Vocabulary.MinBoardSize; size <= Vocabulary.MaxBoardSize; size++)
+        for (var half = 1; half <= 2; half++)
+        {
+            var seed = (ulong)(1000 * size + 10 * half + (int)mode);
+            var root = RandomPosition(size, half * size * size / 2, seed);
+            var settings = new SearchSettings { Mode = mode, TopK = 3, GumbelTopK = true, Komi = 0.5 };
+            var writer = Write(root, settings, RandomAnswers(Vocabulary, (int)seed), seed);
+            var record = SequenceParser.Parse(writer.Sequence.Tokens, Vocabulary);
+            var where = $"{size}×{size} {mode}, seed {seed}";
+
+            Assert.True(writer.Sequence.Count <= settings.MaxTokens(size), where);
+            Assert.Equal(root.GetPosition(), record.Board);
+            Assert.Equal(root.ToMove, record.ToMove);
+            AssertIllegalExactlyWhereTheRulesSay(root, record.Root, where + ", root");
+            if (mode == SearchMode.Tree)
+            {
+                Assert.Equal(3, record.Children.Count);
+                foreach (var child in record.Children) AssertChildFollowsTheRules(root, child, settings.Komi, where);
+            }
+            else
+            {
+                Assert.Equal(3, record.Rollouts.Count);
+                foreach (var rollout in record.Rollouts) AssertRolloutFollowsTheRules(root, rollout, settings.Komi, where);
+            }
+        }
+    }
+
+    [Fact]
+    public void OccupiedAndSuicidePointsAreIllegalButACapturingSelfAtariIsNot()
+    {
+        // White B1 and A2 make A1 suicide for Black. E5 has no empty neighbour either, but Black E5 takes White D5's
+        // last liberty (Black C5 and D4 surround it), so it captures and is legal.
+        var stones = new Color[25];
+        foreach (var v in new[] { "C3", "C5", "D4" }) stones[MoveIndex(v, 5)] = Color.Black;
+        foreach (var v in new[] { "B1", "A2", "D5", "E4" }) stones[MoveIndex(v, 5)] = Color.White;
+        var root = new Board(5);
+        root.SetPosition(stones, Color.Black);
+        var row = Write(root, new SearchSettings { TopK = 1 }, (_, _) => Bucket(Vocabulary, 30)).Record!.Root;
+
+        Assert.Equal("suicide", root.WhyIllegal(Color.Black, root.PointAt(0, 0)));
+        Assert.False(row.IsLegal(MoveIndex("A1", 5), Vocabulary));
+        foreach (var occupied in new[] { "C3", "C5", "D4", "B1", "A2", "D5", "E4" }) Assert.False(row.IsLegal(MoveIndex(occupied, 5), Vocabulary));
+        Assert.True(row.IsLegal(MoveIndex("E5", 5), Vocabulary));
+        AssertIllegalExactlyWhereTheRulesSay(root, row, "suicide position");
+    }
+
+    [Fact]
+    public void AKoRecaptureForbiddenByPositionalSuperkoIsIllegalAtTheRootAndInsideAChild()
+    {
+        // Rules case "ko" (tests/Data/Rules/rules.txt): Black C3 takes White B3; White's immediate B3 would repeat a position.
+        var beforeCapture = new Board(5);
+        var stones = new Color[25];
+        foreach (var v in new[] { "B4", "A3", "B2" }) stones[MoveIndex(v, 5)] = Color.Black;
+        foreach (var v in new[] { "C4", "B3", "D3", "C2" }) stones[MoveIndex(v, 5)] = Color.White;
+        beforeCapture.SetPosition(stones, Color.Black);
+        var capture = MoveIndex("C3", 5);
+        var recapture = MoveIndex("B3", 5);
+
+        // Inside a child: the script makes the capture the best root move; the child's row must forbid the recapture.
+        var writer = Write(beforeCapture, new SearchSettings { TopK = 1 }, (row, d) => Bucket(Vocabulary, row == 0 && d.PointId == Vocabulary.PointId(2, 2) ? 60 : 20));
+        var child = Assert.Single(writer.Record!.Children);
+        Assert.Equal(capture, child.Move);
+        Assert.False(child.Estimates!.IsLegal(recapture, Vocabulary));
+
+        // At the root: the board after the capture, White to move, with its history.
+        var afterCapture = beforeCapture.Clone();
+        afterCapture.Play(Color.Black, afterCapture.PointAt(2, 2));
+        Assert.Contains("superko", afterCapture.WhyIllegal(Color.White, afterCapture.PointAt(1, 2)));
+        var rootRow = Write(afterCapture, new SearchSettings { TopK = 1 }, (_, _) => Bucket(Vocabulary, 30)).Record!.Root;
+        Assert.False(rootRow.IsLegal(recapture, Vocabulary));
+        AssertIllegalExactlyWhereTheRulesSay(afterCapture, rootRow, "ko");
+
+        // The same stones set up without a history: the recapture is legal, so ILLEGAL above came from superko.
+        var withoutHistory = new Board(5);
+        withoutHistory.SetPosition(afterCapture.GetPosition(), Color.White);
+        var freshRow = Write(withoutHistory, new SearchSettings { TopK = 1 }, (_, _) => Bucket(Vocabulary, 30)).Record!.Root;
+        Assert.True(freshRow.IsLegal(recapture, Vocabulary));
+    }
+
+    [Theory]
+    [InlineData(1.0)]
+    [InlineData(0.5)]
+    public void TheBackupMovesEachExpandedMoveByAlphaTowardOneMinusItsChildsBestValue(double alpha)
+    {
+        // Black to move on a 5×5 board with two stones. Root values: C3 bucket 50, D3 bucket 40, pass 5, others 20.
+        // Child after C3 (White to move): best bucket 45 (at B2), so backup(C3) = 1 − 45.5/64.
+        // Child after D3: best bucket 10 (every legal move), so backup(D3) = 1 − 10.5/64.
+        var root = Play(5, "B4 D2");
+        var c3 = MoveIndex("C3", 5);
+        var d3 = MoveIndex("D3", 5);
+        var settings = new SearchSettings { TopK = 2, Alpha = alpha };
+        var writer = Write(root, settings, (row, decision) =>
+        {
+            var (x, y) = decision.PointId == Vocabulary.PassPointId ? (-1, -1) : PointOf(decision.PointId);
+            return row switch
+            {
+                0 when (x, y) == (2, 2) => Bucket(Vocabulary, 50),
+                0 when (x, y) == (3, 2) => Bucket(Vocabulary, 40),
+                0 when x < 0 => Bucket(Vocabulary, 5),
+                0 => Bucket(Vocabulary, 20),
+                1 when (x, y) == (1, 1) => Bucket(Vocabulary, 45),
+                1 => Bucket(Vocabulary, 3),
+                _ => Bucket(Vocabulary, 10),
+            };
+        });
+        var record = writer.Record!;
+        Assert.Equal(new[] { c3, d3 }, record.Children.Select(c => c.Move));
+        Assert.Equal(1 - 45.5 / 64, record.Children[0].Backup, 12);
+        Assert.Equal(1 - 10.5 / 64, record.Children[1].Backup, 12);
+
+        var expected = new Dictionary<int, double>
+        {
+            [c3] = 50.5 / 64 + alpha * (1 - 45.5 / 64 - 50.5 / 64),
+            [d3] = 40.5 / 64 + alpha * (1 - 10.5 / 64 - 40.5 / 64),
+        };
+        for (var move = 0; move < record.MoveCount; move++)
+        {
+            if (!record.Root.IsLegal(move, Vocabulary))
+            {
+                Assert.Equal(Vocabulary.Illegal, record.Backup!.Tokens[move]);
+                Assert.Equal(Vocabulary.Illegal, record.Improved!.Tokens[move]);
+                continue;
+            }
+            var value = expected.TryGetValue(move, out var backedUp) ? backedUp : record.Root.Values[move];
+            Assert.Equal(value, record.Backup!.Values[move], 12);
+            Assert.Equal(Vocabulary.ValueToken(Vocabulary.Bucket(value)), record.Backup.Tokens[move]);
+            // Self-play: the IMPROVED row is forced from the backup.
+            Assert.Equal(record.Backup.Tokens[move], record.Improved!.Tokens[move]);
+        }
+        Assert.Equal(alpha == 1 ? 18 : 34, Vocabulary.BucketOf(record.Improved!.Tokens[c3]));
+        Assert.Equal(alpha == 1 ? 53 : 47, Vocabulary.BucketOf(record.Improved.Tokens[d3]));
+    }
+
+    [Theory]
+    [InlineData(7.0, 1.0)]
+    [InlineData(25.0, 0.5)]
+    [InlineData(30.0, 0.0)]
+    public void PassingAfterTheOpponentsPassEndsTheGameAndTheChildGetsTheExactResult(double komi, double value)
+    {
+        // Black C3, White passes: Black's pass ends the game; Black's area is all 25 points, so Black − White = 25 − komi.
+        var root = Play(5, "C3 pass");
+        var settings = new SearchSettings { TopK = 2, Komi = komi };
+        var writer = Write(root, settings, (row, decision) =>
+            Bucket(Vocabulary, row == 0 && decision.PointId == Vocabulary.PassPointId ? 63 : row == 0 ? 30 : 12));
+        var record = writer.Record!;
+        var pass = record.Children[0];
+        Assert.Equal(record.PassMove, pass.Move);
+        Assert.Null(pass.Estimates);
+        Assert.Equal(value == 1 ? Vocabulary.BlackWins : value == 0 ? Vocabulary.WhiteWins : Vocabulary.Draw, pass.ResultToken);
+        Assert.Equal(value, pass.Backup);
+        Assert.Equal(value, record.Backup!.Values[record.PassMove]);
+        // The non-terminal second child still gets an EST row.
+        Assert.NotNull(record.Children[1].Estimates);
+
+        // In the tokens: the board after the pass, then RESULT and the outcome, then the next CHILD.
+        var tokens = writer.Sequence.Tokens;
+        var firstChild = 3 + 2 + 25 + 1 + 26;      // BOS SIZE MODE, ROOT side board, EST row
+        var boardStart = firstChild + 3;            // CHILD PASS TO_MOVE_W
+        Assert.Equal(Vocabulary.Child, tokens[firstChild]);
+        Assert.Equal(Vocabulary.Pass, tokens[firstChild + 1]);
+        Assert.Equal(Vocabulary.Result, tokens[boardStart + 25]);
+        Assert.Equal(pass.ResultToken, tokens[boardStart + 26]);
+        Assert.Equal(TokenRole.Result, writer.Sequence.Roles[boardStart + 26]);
+        Assert.Equal(Vocabulary.Child, tokens[boardStart + 27]);
+        Assert.Equal(record.Children[0].ResultToken, SequenceParser.Parse(tokens, Vocabulary).Children[0].ResultToken);
+    }
+
+    [Fact]
+    public void WhenTheModelWritesTheImprovedRowItIsKeptAsWrittenBesideTheComputedBackup()
+    {
+        var root = Play(5, "C3 C4");
+        var settings = new SearchSettings { TopK = 2, ModelWritesImproved = true };
+        var improvedDecisions = 0;
+        var writer = Write(root, settings, (row, decision) =>
+        {
+            if (decision.Role != TokenRole.Improved) return Bucket(Vocabulary, decision.PointId == Vocabulary.PointId(1, 1) && row == 0 ? 40 : 25);
+            improvedDecisions++;
+            return Bucket(Vocabulary, 2);
+        });
+        var record = writer.Record!;
+        var legal = Enumerable.Range(0, record.MoveCount).Where(m => record.Root.IsLegal(m, Vocabulary)).ToList();
+        Assert.Equal(legal.Count, improvedDecisions);
+        foreach (var move in legal)
+        {
+            Assert.Equal(Vocabulary.ValueToken(2), record.Improved!.Tokens[move]);
+            Assert.Equal(2.5 / 64, record.Improved.Values[move]);
+        }
+        // The backup still moved B2 (the best root move) to 1 − the child's best value: it differs from what the model wrote.
+        var b2 = MoveIndex("B2", 5);
+        Assert.Equal(1 - 25.5 / 64, record.Backup!.Values[b2], 12);
+        Assert.NotEqual(record.Backup.Tokens[b2], record.Improved!.Tokens[b2]);
+        var improvedRoles = writer.Sequence.Roles.Count(r => r == TokenRole.Improved);
+        Assert.Equal(legal.Count, improvedRoles);
+        Assert.Equal(Vocabulary.ValueToken(2), SequenceParser.Parse(writer.Sequence.Tokens, Vocabulary).Improved!.Tokens[b2]);
+    }
+
+    [Fact]
+    public void InSelfPlayTheImprovedRowIsForcedAndTheModelWritesOnlyEstimates()
+    {
+        var root = RandomPosition(7, 12, 5);
+        var writer = Write(root, new SearchSettings { TopK = 3 }, (_, decision) =>
+        {
+            Assert.NotEqual(TokenRole.Improved, decision.Role);
+            return Bucket(Vocabulary, 31);
+        });
+        var sequence = writer.Sequence;
+        for (var i = 0; i < sequence.Count; i++)
+        {
+            var isValue = Vocabulary.IsValue(sequence.Tokens[i]);
+            Assert.Equal(isValue, sequence.Roles[i] is TokenRole.RootEstimate or TokenRole.ChildEstimate or TokenRole.Improved);
+        }
+        // IMPROVED, one value or ILLEGAL per move, EOS.
+        Assert.Equal(Vocabulary.Improved, sequence.Tokens[sequence.Count - 2 - writer.Record!.MoveCount]);
+    }
+
+    [Theory]
+    [InlineData(5)]
+    [InlineData(9)]
+    [InlineData(19)]
+    public void ATreeStepWithKNonTerminalChildrenIsExactlyMaxTokensLong(int size)
+    {
+        var root = RandomPosition(size, size, (ulong)size);
+        var settings = new SearchSettings { TopK = 4 };
+        var writer = Write(root, settings, RandomAnswers(Vocabulary, size));
+        Assert.All(writer.Record!.Children, c => Assert.NotNull(c.Estimates));
+        Assert.Equal(settings.MaxTokens(size), writer.Sequence.Count);
+        // BOS SIZE MODE, ROOT side board, EST row, k × (CHILD move side board, EST row), IMPROVED row, EOS.
+        var points = size * size;
+        Assert.Equal(3 + (points + 2) + (points + 2) + settings.TopK * (points + 3 + points + 2) + (points + 2) + 1, writer.Sequence.Count);
+    }
+
+    [Fact]
+    public void ImaginedBoardsAreWrittenAsTheModelSaysAndGradedAgainstTheRulesEngine()
+    {
+        var root = RandomPosition(6, 10, 3);
+        var settings = new SearchSettings { TopK = 3, Boards = BoardSource.Imagined };
+        var writer = Write(root, settings, (_, decision) =>
+            decision.Kind == DecisionKind.BoardPoint ? new ScriptedAnswer(Vocabulary.Empty, double.NaN) : Bucket(Vocabulary, 33));
+        var record = writer.Record!;
+        var empties = 0;
+        foreach (var child in record.Children)
+        {
+            Assert.All(child.Board, c => Assert.Equal(Color.Empty, c));
+            var truth = root.Clone();
+            truth.Play(root.ToMove, child.Move == record.PassMove ? Board.PassMove : truth.PointAt(child.Move % 6, child.Move / 6));
+            Assert.Equal(truth.GetPosition(), child.TrueBoard);
+            empties += child.TrueBoard!.Count(c => c == Color.Empty);
+            Assert.NotNull(child.Estimates);
+            // Legality in the child's row comes from the true position, not from the imagined (empty) board.
+            AssertIllegalExactlyWhereTheRulesSay(truth, child.Estimates!, "imagined child");
+        }
+        Assert.Equal((3 * 36, empties), writer.ImaginedAccuracy);
+        Assert.Equal(3 * 36, writer.Sequence.Roles.Count(r => r == TokenRole.ImaginedBoard));
+    }
+
+    internal static void AssertIllegalExactlyWhereTheRulesSay(Board position, ValueRow row, string where)
+    {
+        var n = position.Size;
+        for (var move = 0; move < n * n; move++)
+        {
+            var legal = position.IsLegal(position.ToMove, position.PointAt(move % n, move / n));
+            Assert.True(legal == row.IsLegal(move, Vocabulary), $"{where}: move {move} is {(legal ? "legal" : "illegal")} for the rules engine");
+        }
+        Assert.True(row.IsLegal(n * n, Vocabulary), $"{where}: pass must be legal");
+    }
+
+    private static void AssertChildFollowsTheRules(Board root, ChildRecord child, double komi, string where)
+    {
+        var n = root.Size;
+        var board = root.Clone();
+        board.Play(root.ToMove, child.Move == n * n ? Board.PassMove : board.PointAt(child.Move % n, child.Move / n));
+        Assert.Equal(board.GetPosition(), child.Board);
+        Assert.Equal(board.ToMove, child.ToMove);
+        if (board.IsGameOver)
+        {
+            Assert.Null(child.Estimates);
+            Assert.Equal(ResultToken(board.Score(komi)), child.ResultToken);
+        }
+        else
+        {
+            Assert.Null(child.ResultToken);
+            AssertIllegalExactlyWhereTheRulesSay(board, child.Estimates!, $"{where}, child {child.Move}");
+        }
+    }
+
+    private static void AssertRolloutFollowsTheRules(Board root, RolloutRecord rollout, double komi, string where)
+    {
+        var n = root.Size;
+        var board = root.Clone();
+        foreach (var move in rollout.Playout.Prepend(rollout.Move))
+        {
+            Assert.False(board.IsGameOver, $"{where}: the rollout of {rollout.Move} goes on after the game ended");
+            var point = move == n * n ? Board.PassMove : board.PointAt(move % n, move / n);
+            Assert.True(board.IsLegal(board.ToMove, point), $"{where}: rollout of {rollout.Move} plays illegal move {move}");
+            board.Play(board.ToMove, point);
+        }
+        Assert.True(board.IsGameOver, $"{where}: the rollout of {rollout.Move} stops before the game ends");
+        Assert.Equal(ResultToken(board.Score(komi)), rollout.ResultToken);
+    }
+
+    private static int ResultToken(double blackMinusWhite) =>
+        blackMinusWhite > 0 ? Vocabulary.BlackWins : blackMinusWhite < 0 ? Vocabulary.WhiteWins : Vocabulary.Draw;
+}
