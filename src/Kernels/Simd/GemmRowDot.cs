@@ -70,7 +70,8 @@ internal static unsafe class GemmRowDot
                 {
                     var rows = Math.Min(rowsPerBlock, problem.M - row);
                     var c = problem.C + row * problem.Ldc + column;
-                    if (useVector512) Block512(a + row * lda, lda, rows, bt, problem.B.Leading, columns, problem.K, c, problem.Ldc, store.WithBiasAt(column));
+                    if (useVector512 && rows == 1) Row512(a + row * lda, bt, problem.B.Leading, columns, problem.K, c, store.WithBiasAt(column));
+                    else if (useVector512) Block512(a + row * lda, lda, rows, bt, problem.B.Leading, columns, problem.K, c, problem.Ldc, store.WithBiasAt(column));
                     else Block256(a + row * lda, lda, rows, bt, problem.B.Leading, columns, problem.K, c, problem.Ldc, store.WithBiasAt(column));
                 }
             }
@@ -118,6 +119,34 @@ internal static unsafe class GemmRowDot
         if (rows > 1) StoreRow(c + ldc, Sum4(s10, s11, s12, s13), columns, store);
         if (rows > 2) StoreRow(c + 2 * ldc, Sum4(s20, s21, s22, s23), columns, store);
         if (rows > 3) StoreRow(c + 3 * ldc, Sum4(s30, s31, s32, s33), columns, store);
+    }
+
+    /// <summary>One row × 4 columns: a lone row (decoding one sequence) would waste three quarters of a 4-row block's FMAs.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Row512(float* a, float* bt, long ldb, int columns, int depth, float* c, GemmStore store)
+    {
+        float* b0 = bt, b1 = columns > 1 ? bt + ldb : bt, b2 = columns > 2 ? bt + 2 * ldb : bt, b3 = columns > 3 ? bt + 3 * ldb : bt;
+        Vector512<float> s0 = default, s1 = default, s2 = default, s3 = default;
+        var k = 0;
+        for (; k + 16 <= depth; k += 16)
+        {
+            var x = Vector512.Load(a + k);
+            s0 = Avx512F.FusedMultiplyAdd(x, Vector512.Load(b0 + k), s0);
+            s1 = Avx512F.FusedMultiplyAdd(x, Vector512.Load(b1 + k), s1);
+            s2 = Avx512F.FusedMultiplyAdd(x, Vector512.Load(b2 + k), s2);
+            s3 = Avx512F.FusedMultiplyAdd(x, Vector512.Load(b3 + k), s3);
+        }
+        if (k < depth)
+        {
+            var mask = Vector512.LessThan(Vector512<int>.Indices, Vector512.Create(depth - k)).AsSingle();
+            var zero = Vector512<float>.Zero;
+            var x = Avx512F.MaskLoad(a + k, mask, zero);
+            s0 = Avx512F.FusedMultiplyAdd(x, Avx512F.MaskLoad(b0 + k, mask, zero), s0);
+            s1 = Avx512F.FusedMultiplyAdd(x, Avx512F.MaskLoad(b1 + k, mask, zero), s1);
+            s2 = Avx512F.FusedMultiplyAdd(x, Avx512F.MaskLoad(b2 + k, mask, zero), s2);
+            s3 = Avx512F.FusedMultiplyAdd(x, Avx512F.MaskLoad(b3 + k, mask, zero), s3);
+        }
+        StoreRow(c, Sum4(s0, s1, s2, s3), columns, store);
     }
 
     /// <summary>The Vector256 version: 2 rows × 4 columns, so 8 sums and the operands fit AVX2's 16 registers.</summary>
