@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.CompilerServices;
 
 namespace GoSeqZero.Kernels.Simd;
 
@@ -50,6 +51,7 @@ internal static unsafe class AttentionBackwardKernel
     }
 
     /// <summary><c>D[b, h, t] = Σ_d dO[b, t, h, d]·O[b, t, h, d]</c>, the rowsum(P ∘ dP) term of the softmax backward.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void RowTerms(BackwardPointers buffers, AttentionShape shape, int sequenceHead)
     {
         int batch = sequenceHead / shape.Heads, head = sequenceHead % shape.Heads, headSize = shape.HeadSize;
@@ -70,6 +72,7 @@ internal static unsafe class AttentionBackwardKernel
     private static int ScratchFloats(int tile, int headSize, int paddedHeadSize) =>
         2 * headSize * tile + 6 * tile * paddedHeadSize + 2 * tile * tile + 2 * tile;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void KeyTiles<TVector, TOps>(BackwardPointers buffers, AttentionShape shape, int tile, int groups, int sequenceHead, int group)
         where TVector : struct
         where TOps : struct, IAttentionVector<TVector>
@@ -154,6 +157,7 @@ internal static unsafe class AttentionBackwardKernel
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void AddPartials(BackwardPointers buffers, AttentionShape shape, int groups, int sequenceHead)
     {
         int batch = sequenceHead / shape.Heads, head = sequenceHead % shape.Heads, headSize = shape.HeadSize;

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.CompilerServices;
 
 namespace GoSeqZero.Kernels.Simd;
 
@@ -42,6 +43,7 @@ internal static unsafe class AttentionForwardKernel
     }
 
     /// <summary>Kᵀ of one (sequence, head) times 1/√headSize, zero past T up to whole tiles.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void TransposeKeys(AttentionPointers pointers, AttentionShape shape, int sequenceHead)
     {
         int batch = sequenceHead / shape.Heads, head = sequenceHead % shape.Heads, headSize = shape.HeadSize;
@@ -54,6 +56,7 @@ internal static unsafe class AttentionForwardKernel
     /// <summary>Scratch floats per thread: queries, values, accumulators, scores, row max and sum.</summary>
     private static int ScratchFloats(int tile, int paddedHeadSize) => 3 * tile * paddedHeadSize + tile * tile + 2 * tile;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void QueryTile<TVector, TOps>(AttentionPointers pointers, AttentionShape shape, int tile, int batch, int head, int queryTile)
         where TVector : struct
         where TOps : struct, IAttentionVector<TVector>

@@ -6,6 +6,8 @@ namespace GoSeqZero.Kernels.Simd;
 /// The small products inside an attention tile, all of one form: C (+)= A·B with B's rows contiguous, so the
 /// inner loop broadcasts one element of A and multiplies it into whole vectors of a B row (no horizontal sums).
 /// A is read through a row and a column stride, which lets the backward use Pᵀ and dSᵀ without transposing them.
+/// The attention kernels' hot methods are marked AggressiveOptimization: under tiered compilation the first calls (a
+/// whole short-sequence step) ran unoptimised code, several times slower.
 /// </summary>
 internal static unsafe class AttentionTiles
 {
@@ -13,6 +15,7 @@ internal static unsafe class AttentionTiles
     /// <c>c[m·ldc + n] (+)= Σ_k a[m·aRowStride + k·aColumnStride] · b[k·ldb + n]</c> for m &lt; rows (a multiple of 4)
     /// and n &lt; columns (a multiple of the vector width). With <paramref name="accumulate"/> false C is written, not read.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Multiply<TVector, TOps>(float* a, int aRowStride, int aColumnStride, float* b, int ldb,
         float* c, int ldc, int rows, int columns, int depth, bool accumulate)
         where TVector : struct
@@ -90,6 +93,7 @@ internal static unsafe class AttentionTiles
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void FourByFour<TVector, TOps>(float* a0, float* a1, float* a2, float* a3, int aColumnStride, float* b, int ldb,
         float* c0, float* c1, float* c2, float* c3, int depth, bool accumulate)
         where TVector : struct
@@ -129,6 +133,7 @@ internal static unsafe class AttentionTiles
     /// apart) into rows of <paramref name="ld"/> floats times <paramref name="scale"/>, zero-filling the padding columns and
     /// the rows from <paramref name="count"/> to <paramref name="paddedRows"/>, so padded lanes stay finite and contribute 0.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void LoadRows<TVector, TOps>(float* source, long sourceStride, int count, int headSize, float scale, float* destination, int ld, int paddedRows)
         where TVector : struct
         where TOps : struct, IAttentionVector<TVector>
@@ -155,6 +160,7 @@ internal static unsafe class AttentionTiles
     /// <c>destination[d·ld + j] = scale·source[j·sourceStride + d]</c> for j &lt; <paramref name="count"/>, and 0 for j up to
     /// <paramref name="paddedColumns"/>.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void LoadTransposed(float* source, long sourceStride, int count, int headSize, float scale, float* destination, int ld, int paddedColumns)
     {
         for (var j = 0; j < count; j++)
@@ -167,6 +173,7 @@ internal static unsafe class AttentionTiles
     }
 
     /// <summary><c>destination[row·destinationStride + d] += source[row·ld + d]</c> for d &lt; headSize.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void AddRows(float* source, int ld, int count, int headSize, float* destination, long destinationStride)
     {
         for (var row = 0; row < count; row++)
