@@ -285,11 +285,19 @@ public static class DecodeChecks
         }
     }
 
-    /// <summary>Full causal attention of each sequence, in parallel: at the large shapes this is most of a check's time.</summary>
+    /// <summary>Full causal attention rows [length, Channels] of each sequence, heads in parallel: at the large shapes this is most of a check's time.</summary>
     private static double[][] FullAttention(DecodeShape shape, float[][] sequences, int[] lengths)
     {
-        var references = new double[shape.Batch][];
-        Parallel.For(0, shape.Batch, b => references[b] = DecodeReference.FullAttention(sequences[b], lengths[b], shape.Channels, shape.Heads));
+        var (batch, _, channels, heads, _) = shape;
+        var headSize = shape.HeadSize;
+        var references = lengths.Select(length => new double[(long)length * channels]).ToArray();
+        Parallel.For(0, batch * heads, item =>
+        {
+            int b = item / heads, h = item % heads;
+            var columns = DecodeReference.FullAttentionOfHead(sequences[b], lengths[b], channels, heads, h);
+            for (var t = 0; t < lengths[b]; t++)
+                Array.Copy(columns, (long)t * headSize, references[b], (long)t * channels + h * headSize, headSize);
+        });
         return references;
     }
 

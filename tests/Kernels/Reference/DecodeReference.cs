@@ -76,9 +76,17 @@ public static class DecodeReference
     }
 
     /// <summary>
-    /// Full causal attention over one whole sequence (<paramref name="sequenceQkv"/> [length, 3·Channels]): its output
-    /// rows [length, Channels], which decoding the same tokens over a cache must reproduce row by row.
+    /// Full causal attention of head <paramref name="head"/> over one whole sequence (<paramref name="sequenceQkv"/>
+    /// [length, 3·Channels]): its output columns [length, HeadSize], which decoding the same tokens over a cache must
+    /// reproduce row by row. Heads are independent, so a check can compute them in parallel.
     /// </summary>
-    public static double[] FullAttention(float[] sequenceQkv, int length, int channels, int heads) =>
-        AttentionReference.Forward(sequenceQkv, new AttentionShape(1, length, channels, heads)).Output;
+    public static double[] FullAttentionOfHead(float[] sequenceQkv, int length, int channels, int heads, int head)
+    {
+        var headSize = channels / heads;
+        var single = new float[(long)length * 3 * headSize];
+        for (var t = 0; t < length; t++)
+        for (var part = 0; part < 3; part++)
+            Array.Copy(sequenceQkv, (long)t * 3 * channels + part * channels + head * headSize, single, ((long)t * 3 + part) * headSize, headSize);
+        return AttentionReference.Forward(single, new AttentionShape(1, length, headSize, 1)).Output;
+    }
 }
