@@ -48,4 +48,15 @@ public class SearchDriverTests
             Assert.NotNull(child.ResultToken);
         Assert.True(driver.Statistics.ModelTokens > 0);
     }
+
+    [Fact]
+    public void ARolloutStepFitsMaxTokensWhateverTheMoveCap()
+    {
+        var vocabulary = new Vocabulary();
+        var settings = new SearchSettings { Mode = SearchMode.Rollout, TopK = 4 };
+        using var model = TinyModel(vocabulary, settings.MaxTokens(5));
+        using var driver = new SearchDriver(model, vocabulary, settings, batch: 2, maxBoardSize: 5);
+        var writers = driver.Run([new Board(5, moveCap: 100000), new Board(5, moveCap: 100000)]);
+        foreach (var writer in writers) Assert.True(writer.Sequence.Count <= settings.MaxTokens(5), $"{writer.Sequence.Count} tokens");
+    }
 }

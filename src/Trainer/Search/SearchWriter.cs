@@ -192,7 +192,9 @@ internal sealed class SearchWriter
         Sequence.Add(Vocabulary.Rollout);
         Sequence.Add(MoveToken(move, n), PointIdOf(move, n));
         var playout = new List<int>();
-        while (!board.IsGameOver)
+        // A playout ends with the game, or after 3·n² moves as the default move cap would end it: the sequence stays
+        // within SearchSettings.MaxTokens whatever cap the game itself has, and the board is scored as it stands.
+        while (!board.IsGameOver && playout.Count < Board.DefaultMoveCap(n))
         {
             var point = RandomPlayout.ChooseMove(board, board.ToMove, ref random);
             board.PlayLegal(board.ToMove, point);
