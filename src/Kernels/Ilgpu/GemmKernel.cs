@@ -1,9 +1,6 @@
 using System.Runtime.CompilerServices;
 using ILGPU;
 
-// ILGPU's launchers live in a generated assembly of this name; they must see internal kernel parameter types (GemmArguments).
-[assembly: InternalsVisibleTo("ILGPURuntime")]
-
 namespace GoSeqZero.Kernels.Ilgpu;
 
 /// <summary>The scalars of one <see cref="GemmSpec"/> as the kernel reads them (flags as ints: kernel parameters must be blittable).</summary>
