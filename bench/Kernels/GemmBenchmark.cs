@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using GoSeqZero.Kernels;
 using GoSeqZero.Kernels.Simd;
 
@@ -14,8 +15,8 @@ internal static unsafe class GemmBenchmark
     /// <summary>A measured shape: the label names op(A) [M×K] · op(B) [K×N] and how each is stored.</summary>
     private readonly record struct Shape(string Label, string Layout, GemmSpec Spec);
 
-    /// <summary>Each timed sample runs at least this many flops, so sub-millisecond GEMMs are not timer noise.</summary>
-    private const double FlopsPerSample = 5e7;
+    /// <summary>Each timed sample repeats a GEMM until it lasts about this long, so sub-millisecond GEMMs are not timer noise.</summary>
+    private const double SecondsPerSample = 2e-3;
 
     public static int Run(string[] args)
     {
@@ -92,13 +93,11 @@ internal static unsafe class GemmBenchmark
         using var a = device.Upload<float>(aValues, aValues.Length);
         using var b = device.Upload<float>(bValues, bValues.Length);
         using var c = device.Allocate<float>(spec.M * spec.N);
-        var perSample = Math.Max(1, (int)(FlopsPerSample / spec.Flops));
-
-        var ours = spec.Flops * perSample / Timing.MedianSeconds(() =>
+        var ours = Gflops(spec, repeats, () =>
         {
-            for (var i = 0; i < perSample; i++) device.Ops.Gemm(spec, a, b, c);
+            device.Ops.Gemm(spec, a, b, c);
             device.Synchronize();
-        }, repeats) / 1e9;
+        });
         var parameters = new List<(string, object)> { ("layout", shape.Layout), ("m", spec.M), ("n", spec.N), ("k", spec.K), ("threads", threads) };
         report.Add(shape.Label, ours, "GFLOP/s", [.. parameters, ("implementation", "ours")]);
         var percent = peak is { } p ? $"{100 * ours / p,8:F0}%" : $"{"-",9}";
@@ -110,19 +109,34 @@ internal static unsafe class GemmBenchmark
             fixed (float* aPointer = aValues, bPointer = bValues, cPointer = reference)
             {
                 float* aPinned = aPointer, bPinned = bPointer, cPinned = cPointer;
-                var blas = spec.Flops * perSample / Timing.MedianSeconds(() =>
-                {
-                    for (var i = 0; i < perSample; i++)
-                        openBlas.Sgemm(spec.TransposeA, spec.TransposeB, spec.M, spec.N, spec.K, 1, aPinned, spec.Lda, bPinned, spec.Ldb, 0, cPinned, spec.Ldc);
-                }, repeats) / 1e9;
+                var blas = Gflops(spec, repeats, () =>
+                    openBlas.Sgemm(spec.TransposeA, spec.TransposeB, spec.M, spec.N, spec.K, 1, aPinned, spec.Lda, bPinned, spec.Ldb, 0, cPinned, spec.Ldc));
                 report.Add(shape.Label, blas, "GFLOP/s", [.. parameters, ("implementation", "openblas")]);
                 report.Add(shape.Label, ours / blas, "ratio", [.. parameters, ("implementation", "ours/openblas")]);
-                blasText = $"{blas,10:F1} {ours / blas,6:F2}";
+                blasText = $"{Format(blas),10} {(ours / blas >= 0.1 ? (ours / blas).ToString("F2") : (ours / blas).ToString("G2")),6}";
             }
             WarnIfDifferent(shape, c.ToArray(), reference);
         }
-        Console.WriteLine($"{shape.Label,-36} {ours,12:F1} {percent} {blasText}");
+        Console.WriteLine($"{shape.Label,-36} {Format(ours),12} {percent} {blasText}");
     }
+
+    /// <summary>Median GFLOP/s of <paramref name="gemm"/>: one untimed call (compilation, first touch), one to size the samples, then the samples.</summary>
+    private static double Gflops(GemmSpec spec, int repeats, Action gemm)
+    {
+        gemm();
+        var start = Stopwatch.GetTimestamp();
+        gemm();
+        var once = Stopwatch.GetElapsedTime(start).TotalSeconds;
+        var perSample = (int)Math.Clamp(Math.Ceiling(SecondsPerSample / Math.Max(once, 1e-7)), 1, 10_000);
+        var seconds = Timing.MedianSeconds(() =>
+        {
+            for (var i = 0; i < perSample; i++) gemm();
+        }, repeats, warmups: 0);
+        return spec.Flops * perSample / seconds / 1e9;
+    }
+
+    /// <summary>Three significant figures below 10 (the emulator's figures are thousandths), one decimal above.</summary>
+    private static string Format(double gflops) => gflops >= 10 ? gflops.ToString("F1") : gflops.ToString("G3");
 
     /// <summary>Both computed the same product: they may differ by rounding (√K growth), never by more.</summary>
     private static void WarnIfDifferent(Shape shape, float[] ours, float[] reference)
