@@ -112,8 +112,9 @@ internal static unsafe class GemmBenchmark
                 var blas = Gflops(spec, repeats, () =>
                     openBlas.Sgemm(spec.TransposeA, spec.TransposeB, spec.M, spec.N, spec.K, 1, aPinned, spec.Lda, bPinned, spec.Ldb, 0, cPinned, spec.Ldc));
                 report.Add(shape.Label, blas, "GFLOP/s", [.. parameters, ("implementation", "openblas")]);
-                report.Add(shape.Label, ours / blas, "ratio", [.. parameters, ("implementation", "ours/openblas")]);
-                blasText = $"{Format(blas),10} {(ours / blas >= 0.1 ? (ours / blas).ToString("F2") : (ours / blas).ToString("G2")),6}";
+                var ratio = ours / blas;
+                report.Add(shape.Label, ratio, "ratio", [.. parameters, ("implementation", "ours/openblas")]);
+                blasText = $"{Format(blas),10} {(ratio >= 0.1 ? ratio.ToString("F2") : ratio.ToString("G2")),6}";
             }
             WarnIfDifferent(shape, c.ToArray(), reference);
         }
