@@ -20,6 +20,7 @@ public static class Program
         ["kernel-check"] = ("the tests' kernel checks on any device: --device cuda --scale small|large --filter TEXT", KernelCheckRunner.Run),
         ["train"] = ("training tokens/s and MFU beside PyTorch: --device cpu --layers 6 --channels 256 --batch 8 --tokens 512 --json FILE", TrainBenchmark.Run),
         ["decode"] = ("decode tokens/s with the KV cache vs recomputation (and PyTorch): --batch 8 --length 1024 --json FILE", DecodeBenchmark.Run),
+        ["search"] = ("search steps/s, prefill and decode tokens/s, time per phase of the default model: --sizes 5,7,9 --games 16 --mode tree --json FILE", Search.SearchBenchmark.Run),
         ["rowops"] = ("LayerNorm, GELU and AdamW GB/s beside the measured copy bandwidth: --device cpu --json FILE", MemoryBoundBenchmark.Run),
     };
 
