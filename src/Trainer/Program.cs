@@ -13,6 +13,7 @@ public static class Program
         typeof(LadderCommand),
         typeof(ProfileCommand),
         typeof(ShowCommand),
+        typeof(TrainCommand),
     ];
 
     public static int Main(string[] args)

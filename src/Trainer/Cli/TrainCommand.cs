@@ -1,0 +1,290 @@
+using System.Globalization;
+using System.Runtime.InteropServices;
+using CommandLine;
+using GoSeqZero.Trainer.Search;
+using GoSeqZero.Trainer.Training;
+using GoSeqZero.Transformer.Checkpoints;
+
+namespace GoSeqZero.Trainer.Cli;
+
+/// <summary>
+/// Runs expert iteration with dynamic evaluation (DESIGN.md §4) until a bound or Ctrl-C. Every option is optional:
+/// a flag not given takes the <see cref="TrainSettings"/> default on a new run, and the saved value on --resume,
+/// where a flag that would change the run itself is refused.
+/// </summary>
+[Verb("train", HelpText = "Train by self-play: search steps written by the model, one optimizer step per move of G parallel games (dynamic evaluation); checkpoints, metrics.jsonl and evaluations in a run folder. Ctrl-C stops after the current step and saves.")]
+internal sealed class TrainCommand : ICommand
+{
+    [Option("size", HelpText = "Board size 5..19 (default 5).")]
+    public int? Size { get; set; }
+
+    [Option("sizes", HelpText = "A curriculum of board sizes, e.g. 5,7: --curriculum-steps on each before the next; the last runs on.")]
+    public string? Sizes { get; set; }
+
+    [Option("curriculum-steps", HelpText = "Steps on each size of --sizes before moving to the next.")]
+    public int? CurriculumSteps { get; set; }
+
+    [Option("games", HelpText = "Self-play games in parallel: the decode batch (default 16).")]
+    public int? Games { get; set; }
+
+    [Option("top-k", HelpText = "Moves expanded per search step (default 4).")]
+    public int? TopK { get; set; }
+
+    [Option("rollout-fraction", HelpText = "Share of search steps written as rollout steps (default 0).")]
+    public double? RolloutFraction { get; set; }
+
+    [Option("boards", HelpText = "Who writes the child boards: rules or imagined (default rules).")]
+    public BoardSource? Boards { get; set; }
+
+    [Option("gumbel", HelpText = "Gumbel top-k selection of the moves to expand: true or false (default true).")]
+    public bool? Gumbel { get; set; }
+
+    [Option("alpha", HelpText = "Backup step size α in e' = e + α(backup − e) (default 1).")]
+    public double? Alpha { get; set; }
+
+    [Option("komi", HelpText = "Komi on every board size (default 7.5).")]
+    public double? Komi { get; set; }
+
+    [Option("layers", HelpText = "Transformer blocks (default 4).")]
+    public int? Layers { get; set; }
+
+    [Option("channels", HelpText = "Model width (default 128).")]
+    public int? Channels { get; set; }
+
+    [Option("heads", HelpText = "Attention heads (default 4).")]
+    public int? Heads { get; set; }
+
+    [Option("lr", HelpText = "Peak learning rate of AdamW (default 0.001).")]
+    public double? LearningRate { get; set; }
+
+    [Option("warmup", HelpText = "Steps of linear learning-rate warm-up (default 100).")]
+    public int? Warmup { get; set; }
+
+    [Option("weight-decay", HelpText = "AdamW weight decay of the matrices (default 0.1).")]
+    public double? WeightDecay { get; set; }
+
+    [Option("clip", HelpText = "Global gradient-norm clip, 0 for none (default 1).")]
+    public double? Clip { get; set; }
+
+    [Option("lambda", HelpText = "Outcome blend into the played move's target: e' = (1 − λ)e' + λz (default 0.5).")]
+    public double? Lambda { get; set; }
+
+    [Option("replay", HelpText = "Search steps of finished games kept for replay (default 4096).")]
+    public int? Replay { get; set; }
+
+    [Option("replay-samples", HelpText = "Replayed steps added to each update (default 8).")]
+    public int? ReplaySamples { get; set; }
+
+    [Option("w-improved", HelpText = "Loss weight of the IMPROVED row given the search (default 1).")]
+    public double? WeightImproved { get; set; }
+
+    [Option("w-prior", HelpText = "Loss weight of the companion sequence's EST row, the prior learning the search result (default 1).")]
+    public double? WeightPrior { get; set; }
+
+    [Option("w-imagined", HelpText = "Loss weight of imagined board points (default 1).")]
+    public double? WeightImagined { get; set; }
+
+    [Option("w-result", HelpText = "Loss weight of RESULT tokens (default 1).")]
+    public double? WeightResult { get; set; }
+
+    [Option("temperature", HelpText = "Moves are drawn from softmax(e'/temperature) early in a game (default 1).")]
+    public double? Temperature { get; set; }
+
+    [Option("temperature-moves", HelpText = "Moves of each game drawn at --temperature; the best move after them (default 4).")]
+    public int? TemperatureMoves { get; set; }
+
+    [Option("steps", HelpText = "Stop when the run has done this many steps (default: no bound).")]
+    public int? Steps { get; set; }
+
+    [Option("minutes", HelpText = "Stop after this many minutes of this session (default: no bound).")]
+    public double? Minutes { get; set; }
+
+    [Option("checkpoint-every", HelpText = "Steps between checkpoints (default 50); one is also saved on stopping.")]
+    public int? CheckpointEvery { get; set; }
+
+    [Option("keep-checkpoints", HelpText = "Newest checkpoints kept besides evaluated ones, 0 for all (default 5).")]
+    public int? KeepCheckpoints { get; set; }
+
+    [Option("eval-every", HelpText = "Steps between evaluations against random and the previous evaluation's checkpoint, 0 for none (default 0).")]
+    public int? EvalEvery { get; set; }
+
+    [Option("eval-games", HelpText = "Games per evaluation match (default 10).")]
+    public int? EvalGames { get; set; }
+
+    [Option("device", HelpText = "auto, cpu, cuda or ilgpu-cpu (default auto: CUDA when present, else the SIMD CPU path).")]
+    public string? Device { get; set; }
+
+    [Option("seed", HelpText = "Seed of the weights and of every random choice (default: a fresh one, printed and saved).")]
+    public int? Seed { get; set; }
+
+    [Option("progress-seconds", HelpText = "Seconds between progress lines when stderr is not a terminal (default 10).")]
+    public double? ProgressSeconds { get; set; }
+
+    [Option("run-dir", HelpText = "Folder of a new run (default runs/<UTC time>).")]
+    public string? RunDir { get; set; }
+
+    [Option("resume", HelpText = "Continue the run in this folder from its newest checkpoint with its saved settings; only --steps, --minutes, --device, --checkpoint-every, --keep-checkpoints, --eval-every, --eval-games and --progress-seconds may change.")]
+    public string? Resume { get; set; }
+
+    public int Run()
+    {
+        using var stop = new CancellationTokenSource();
+        ConsoleCancelEventHandler onCancel = (_, e) =>
+        {
+            // A second Ctrl-C is not cancelled: it ends the process at once.
+            if (stop.IsCancellationRequested) return;
+            e.Cancel = true;
+            Console.Error.WriteLine("\ntrain: stopping after this step and saving a checkpoint (Ctrl-C again quits at once, losing the steps since the last checkpoint)");
+            stop.Cancel();
+        };
+        Console.CancelKeyPress += onCancel;
+        using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>
+        {
+            context.Cancel = true;
+            stop.Cancel();
+        });
+        try
+        {
+            return Run(Console.Error, !Console.IsErrorRedirected, stop.Token);
+        }
+        finally
+        {
+            Console.CancelKeyPress -= onCancel;
+        }
+    }
+
+    /// <summary>Trains, writing progress and errors to <paramref name="errors"/>; 0 when stopped by a bound or <paramref name="stop"/>, 2 for bad options or a run that cannot be resumed.</summary>
+    internal int Run(TextWriter errors, bool interactive, CancellationToken stop)
+    {
+        TrainingRun trainer;
+        try
+        {
+            trainer = Resume is not null ? ResumeRun() : StartRun();
+        }
+        catch (Exception error) when (error is ArgumentException or IOException or FormatException or InvalidDataException or CheckpointException or InvalidOperationException or UnauthorizedAccessException)
+        {
+            errors.WriteLine($"train: {error.Message}");
+            return 2;
+        }
+        using (trainer)
+        {
+            var settings = trainer.Settings;
+            var config = trainer.Model.Config;
+            var culture = CultureInfo.InvariantCulture;
+            errors.WriteLine(Resume is not null
+                ? string.Create(culture, $"train: resuming {trainer.RunFolder.Path} at step {trainer.Step} ({trainer.Totals.GamesFinished} games played)")
+                : $"train: new run in {trainer.RunFolder.Path}");
+            errors.WriteLine(string.Create(culture,
+                $"train: device {trainer.Device.Description}; model {config.Layers} layers, {config.Channels} channels, {config.Heads} heads, {trainer.Model.Layout.Count:N0} parameters, context {config.ContextLength}"));
+            errors.WriteLine(string.Create(culture,
+                $"train: {string.Join(",", settings.Sizes.Select(s => $"{s}x{s}"))}, {settings.Games} games in parallel, top-k {settings.TopK}, {settings.Boards.ToString().ToLowerInvariant()} boards, seed {settings.Seed}; "
+                + $"stops {StopDescription(settings)} (Ctrl-C stops after the current step and saves)"));
+            var progress = new TrainingProgress(errors, interactive, TimeSpan.FromSeconds(settings.ProgressSeconds), settings.Steps, settings.Minutes);
+            StopReason reason;
+            try
+            {
+                reason = trainer.Run(stop, progress);
+            }
+            catch (Exception error) when (error is IOException or UnauthorizedAccessException)
+            {
+                progress.Finish();
+                errors.WriteLine($"train: {error.Message}");
+                return 1;
+            }
+            progress.Finish();
+            var why = reason switch
+            {
+                StopReason.Steps => "the step bound is reached",
+                StopReason.Minutes => "the time bound is reached",
+                _ => "interrupted",
+            };
+            errors.WriteLine(string.Create(culture,
+                $"train: stopped at step {trainer.Step} ({why}); {trainer.Totals.GamesFinished} games played; continue with: goseqzero train --resume {trainer.RunFolder.Path}"));
+        }
+        return 0;
+    }
+
+    private TrainingRun StartRun()
+    {
+        var settings = new TrainSettings { Seed = Seed ?? Random.Shared.Next() };
+        foreach (var option in GivenOptions()) settings = option.Apply(settings);
+        return TrainingRun.Start(settings, RunDir ?? RunDirectory.DefaultPath(DateTime.UtcNow));
+    }
+
+    private TrainingRun ResumeRun()
+    {
+        if (RunDir is not null) throw new ArgumentException("--run-dir and --resume: give the run's folder once, with --resume");
+        return TrainingRun.Resume(Resume!, saved =>
+        {
+            var settings = saved;
+            foreach (var option in GivenOptions())
+            {
+                var changed = option.Apply(settings);
+                if (!TrainSettings.MayChangeOnResume.Contains(option.Field) && !changed.SameAs(settings))
+                    throw new ArgumentException($"{option.Flag} {settings.FieldJson(option.Field)} → {changed.FieldJson(option.Field)}: it cannot change when resuming, it is part of the run "
+                        + "(its config.json); only --steps, --minutes, --device, --checkpoint-every, --keep-checkpoints, --eval-every, --eval-games and --progress-seconds may change");
+                settings = changed;
+            }
+            return settings;
+        });
+    }
+
+    /// <summary>The options given on the command line: the flag, the settings field it sets, and how.</summary>
+    internal IEnumerable<(string Flag, string Field, Func<TrainSettings, TrainSettings> Apply)> GivenOptions()
+    {
+        if (Size is not null && Sizes is not null) throw new ArgumentException("--size and --sizes: give one board size or a curriculum, not both");
+        if (Size is { } size) yield return ("--size", nameof(TrainSettings.Sizes), s => s with { Sizes = [size] });
+        if (Sizes is { } sizes) yield return ("--sizes", nameof(TrainSettings.Sizes), s => s with { Sizes = ParseSizes(sizes) });
+        if (CurriculumSteps is { } curriculum) yield return ("--curriculum-steps", nameof(TrainSettings.CurriculumSteps), s => s with { CurriculumSteps = curriculum });
+        if (Games is { } games) yield return ("--games", nameof(TrainSettings.Games), s => s with { Games = games });
+        if (TopK is { } topK) yield return ("--top-k", nameof(TrainSettings.TopK), s => s with { TopK = topK });
+        if (RolloutFraction is { } rollouts) yield return ("--rollout-fraction", nameof(TrainSettings.RolloutFraction), s => s with { RolloutFraction = rollouts });
+        if (Boards is { } boards) yield return ("--boards", nameof(TrainSettings.Boards), s => s with { Boards = boards });
+        if (Gumbel is { } gumbel) yield return ("--gumbel", nameof(TrainSettings.Gumbel), s => s with { Gumbel = gumbel });
+        if (Alpha is { } alpha) yield return ("--alpha", nameof(TrainSettings.Alpha), s => s with { Alpha = alpha });
+        if (Komi is { } komi) yield return ("--komi", nameof(TrainSettings.Komi), s => s with { Komi = komi });
+        if (Layers is { } layers) yield return ("--layers", nameof(TrainSettings.Layers), s => s with { Layers = layers });
+        if (Channels is { } channels) yield return ("--channels", nameof(TrainSettings.Channels), s => s with { Channels = channels });
+        if (Heads is { } heads) yield return ("--heads", nameof(TrainSettings.Heads), s => s with { Heads = heads });
+        if (LearningRate is { } learningRate) yield return ("--lr", nameof(TrainSettings.LearningRate), s => s with { LearningRate = learningRate });
+        if (Warmup is { } warmup) yield return ("--warmup", nameof(TrainSettings.WarmupSteps), s => s with { WarmupSteps = warmup });
+        if (WeightDecay is { } weightDecay) yield return ("--weight-decay", nameof(TrainSettings.WeightDecay), s => s with { WeightDecay = weightDecay });
+        if (Clip is { } clip) yield return ("--clip", nameof(TrainSettings.Clip), s => s with { Clip = clip });
+        if (Lambda is { } lambda) yield return ("--lambda", nameof(TrainSettings.Lambda), s => s with { Lambda = lambda });
+        if (Replay is { } replay) yield return ("--replay", nameof(TrainSettings.Replay), s => s with { Replay = replay });
+        if (ReplaySamples is { } replaySamples) yield return ("--replay-samples", nameof(TrainSettings.ReplaySamples), s => s with { ReplaySamples = replaySamples });
+        if (WeightImproved is { } improved) yield return ("--w-improved", nameof(TrainSettings.WeightImproved), s => s with { WeightImproved = improved });
+        if (WeightPrior is { } prior) yield return ("--w-prior", nameof(TrainSettings.WeightPrior), s => s with { WeightPrior = prior });
+        if (WeightImagined is { } imagined) yield return ("--w-imagined", nameof(TrainSettings.WeightImagined), s => s with { WeightImagined = imagined });
+        if (WeightResult is { } result) yield return ("--w-result", nameof(TrainSettings.WeightResult), s => s with { WeightResult = result });
+        if (Temperature is { } temperature) yield return ("--temperature", nameof(TrainSettings.Temperature), s => s with { Temperature = temperature });
+        if (TemperatureMoves is { } temperatureMoves) yield return ("--temperature-moves", nameof(TrainSettings.TemperatureMoves), s => s with { TemperatureMoves = temperatureMoves });
+        if (Steps is { } steps) yield return ("--steps", nameof(TrainSettings.Steps), s => s with { Steps = steps });
+        if (Minutes is { } minutes) yield return ("--minutes", nameof(TrainSettings.Minutes), s => s with { Minutes = minutes });
+        if (CheckpointEvery is { } checkpointEvery) yield return ("--checkpoint-every", nameof(TrainSettings.CheckpointEvery), s => s with { CheckpointEvery = checkpointEvery });
+        if (KeepCheckpoints is { } keep) yield return ("--keep-checkpoints", nameof(TrainSettings.KeepCheckpoints), s => s with { KeepCheckpoints = keep });
+        if (EvalEvery is { } evalEvery) yield return ("--eval-every", nameof(TrainSettings.EvalEvery), s => s with { EvalEvery = evalEvery });
+        if (EvalGames is { } evalGames) yield return ("--eval-games", nameof(TrainSettings.EvalGames), s => s with { EvalGames = evalGames });
+        if (Device is { } device) yield return ("--device", nameof(TrainSettings.Device), s => s with { Device = device });
+        if (Seed is { } seed) yield return ("--seed", nameof(TrainSettings.Seed), s => s with { Seed = seed });
+        if (ProgressSeconds is { } progressSeconds) yield return ("--progress-seconds", nameof(TrainSettings.ProgressSeconds), s => s with { ProgressSeconds = progressSeconds });
+    }
+
+    private static string StopDescription(TrainSettings settings) => (settings.Steps, settings.Minutes) switch
+    {
+        ({ } steps, { } minutes) => string.Create(CultureInfo.InvariantCulture, $"at step {steps} or after {minutes} minutes"),
+        ({ } steps, null) => string.Create(CultureInfo.InvariantCulture, $"at step {steps}"),
+        (null, { } minutes) => string.Create(CultureInfo.InvariantCulture, $"after {minutes} minutes"),
+        _ => "only when interrupted",
+    };
+
+    private static int[] ParseSizes(string text)
+    {
+        var words = text.Split(',', StringSplitOptions.TrimEntries);
+        var sizes = new int[words.Length];
+        for (var i = 0; i < words.Length; i++)
+            if (!int.TryParse(words[i], NumberStyles.None, CultureInfo.InvariantCulture, out sizes[i]))
+                throw new ArgumentException($"--sizes '{text}': '{words[i]}' is not a board size; write sizes separated by commas, e.g. 5,7");
+        return sizes;
+    }
+}

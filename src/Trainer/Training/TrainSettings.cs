@@ -1,0 +1,217 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
+using GoSeqZero.Go;
+using GoSeqZero.Kernels;
+using GoSeqZero.Trainer.Search;
+using GoSeqZero.Trainer.Sequences;
+
+namespace GoSeqZero.Trainer.Training;
+
+/// <summary>
+/// Everything that decides a training run (DESIGN.md §4), saved as the run's <c>config.json</c> and read back on
+/// resume. Defaults are the values <c>goseqzero train</c> uses when a flag is not given. <see cref="Steps"/>,
+/// <see cref="Minutes"/>, the device and the checkpoint, evaluation and display cadence may change on resume
+/// (<see cref="MayChangeOnResume"/>); everything else is the run.
+/// </summary>
+internal sealed record TrainSettings
+{
+    /// <summary>Board sizes in curriculum order; a run of one size has one.</summary>
+    public IReadOnlyList<int> Sizes { get; init; } = [5];
+
+    /// <summary>Steps on each size of <see cref="Sizes"/> before the next (the last size then runs on); 0 with one size.</summary>
+    public int CurriculumSteps { get; init; }
+
+    /// <summary>Self-play games in parallel: the decode batch.</summary>
+    public int Games { get; init; } = 16;
+
+    public int TopK { get; init; } = 4;
+
+    /// <summary>Share of search steps written as rollout steps (mode 1) instead of tree steps.</summary>
+    public double RolloutFraction { get; init; }
+
+    public BoardSource Boards { get; init; } = BoardSource.Rules;
+
+    /// <summary>Gumbel-perturbed top-k selection of the moves to expand, for exploration.</summary>
+    public bool Gumbel { get; init; } = true;
+
+    public double Alpha { get; init; } = 1;
+
+    public double Komi { get; init; } = 7.5;
+
+    public int Layers { get; init; } = DefaultModel.Layers;
+    public int Channels { get; init; } = DefaultModel.Channels;
+    public int Heads { get; init; } = DefaultModel.Heads;
+
+    public double LearningRate { get; init; } = 1e-3;
+
+    /// <summary>Linear warm-up of the learning rate over this many steps; constant after it.</summary>
+    public int WarmupSteps { get; init; } = 100;
+
+    public double WeightDecay { get; init; } = 0.1;
+
+    /// <summary>Global gradient-norm clip; 0 turns clipping off.</summary>
+    public double Clip { get; init; } = 1;
+
+    /// <summary>Weight of a finished game's outcome in the target of the move played: e' ← (1−λ)e' + λz.</summary>
+    public double Lambda { get; init; } = 0.5;
+
+    /// <summary>Search steps of finished games kept for replay.</summary>
+    public int Replay { get; init; } = 4096;
+
+    /// <summary>Replayed steps added to each update (each with its companion sequence).</summary>
+    public int ReplaySamples { get; init; } = 8;
+
+    public double WeightImproved { get; init; } = 1;
+    public double WeightPrior { get; init; } = 1;
+    public double WeightImagined { get; init; } = 1;
+    public double WeightResult { get; init; } = 1;
+
+    /// <summary>Moves are sampled from softmax(e'/temperature) for the first <see cref="TemperatureMoves"/> moves of a game, argmax after.</summary>
+    public double Temperature { get; init; } = 1;
+
+    public int TemperatureMoves { get; init; } = 4;
+
+    /// <summary>Stop when this many steps are done (counted over the whole run); null: no bound.</summary>
+    public int? Steps { get; init; }
+
+    /// <summary>Stop after this many minutes of this session; null: no bound.</summary>
+    public double? Minutes { get; init; }
+
+    public int CheckpointEvery { get; init; } = 50;
+
+    /// <summary>Checkpoints kept besides evaluated ones (the newest); 0 keeps every one.</summary>
+    public int KeepCheckpoints { get; init; } = 5;
+
+    /// <summary>Evaluate every this many steps (0: never).</summary>
+    public int EvalEvery { get; init; }
+
+    /// <summary>Games per evaluation match.</summary>
+    public int EvalGames { get; init; } = 10;
+
+    public string Device { get; init; } = "auto";
+
+    public int Seed { get; init; } = 1;
+
+    /// <summary>Seconds between plain progress lines when stderr is not a terminal.</summary>
+    public double ProgressSeconds { get; init; } = 10;
+
+    /// <summary>The fields a resumed run may change: stopping, device, cadence and display; the rest is the run.</summary>
+    public static readonly IReadOnlySet<string> MayChangeOnResume = new HashSet<string>
+    {
+        nameof(Steps), nameof(Minutes), nameof(Device), nameof(CheckpointEvery), nameof(KeepCheckpoints),
+        nameof(EvalEvery), nameof(EvalGames), nameof(ProgressSeconds),
+    };
+
+    /// <summary>The board size played at a step (0-based count of steps done).</summary>
+    public int SizeAt(long step) =>
+        Sizes.Count == 1 ? Sizes[0] : Sizes[(int)Math.Min(step / CurriculumSteps, Sizes.Count - 1)];
+
+    public int MaxSize => Sizes.Max();
+
+    /// <summary>How a search step on an n×n board is written in this run (tree or rollout mode).</summary>
+    public SearchSettings SearchFor(int size, SearchMode mode) => new()
+    {
+        Mode = mode,
+        Boards = mode == SearchMode.Tree ? Boards : BoardSource.Rules,
+        TopK = Math.Min(TopK, size * size + 1),
+        GumbelTopK = Gumbel,
+        Alpha = Alpha,
+        Komi = Komi,
+    };
+
+    /// <summary>The longest sequence of the run: a step of either mode in use on the largest board.</summary>
+    public int ContextLength()
+    {
+        var tree = SearchFor(MaxSize, SearchMode.Tree).MaxTokens(MaxSize);
+        return RolloutFraction > 0 ? Math.Max(tree, SearchFor(MaxSize, SearchMode.Rollout).MaxTokens(MaxSize)) : tree;
+    }
+
+    /// <summary>Throws <see cref="ArgumentException"/> naming the flag that is out of range and what would be right.</summary>
+    public void Validate()
+    {
+        static void Require(bool condition, FormattableString message)
+        {
+            if (!condition) throw new ArgumentException(message.ToString(CultureInfo.InvariantCulture));
+        }
+
+        Require(Sizes.Count >= 1, $"--sizes: give at least one board size");
+        foreach (var size in Sizes)
+            Require(size is >= Vocabulary.MinBoardSize and <= Vocabulary.MaxBoardSize,
+                $"--size {size}: the sequence format covers boards {Vocabulary.MinBoardSize} to {Vocabulary.MaxBoardSize}");
+        Require(Sizes.Count == 1 || CurriculumSteps >= 1, $"--curriculum-steps {CurriculumSteps}: with several --sizes give the steps spent on each size before the next (at least 1)");
+        Require(CurriculumSteps >= 0, $"--curriculum-steps {CurriculumSteps} cannot be negative");
+        Require(Games >= 1, $"--games {Games} must be at least 1");
+        Require(TopK >= 1, $"--top-k {TopK} must be at least 1");
+        Require(RolloutFraction is >= 0 and <= 1, $"--rollout-fraction {RolloutFraction} must be between 0 and 1");
+        Require(!(RolloutFraction >= 1 && Boards == BoardSource.Imagined), $"--boards imagined with --rollout-fraction 1: rollout steps have no boards to imagine");
+        Require(Alpha is >= 0 and <= 1, $"--alpha {Alpha} must be between 0 and 1");
+        Require(RuleLimits.IsAcceptableKomi(Komi), $"--komi {Komi} must be a number between {-RuleLimits.MaxKomi} and {RuleLimits.MaxKomi}");
+        Require(Layers >= 1, $"--layers {Layers} must be at least 1");
+        Require(Heads >= 1, $"--heads {Heads} must be at least 1");
+        Require(Channels >= Heads && Channels % Heads == 0, $"--channels {Channels} must be a positive multiple of --heads {Heads}");
+        Require(Channels / Math.Max(Heads, 1) <= AttentionShape.MaxHeadSize, $"--channels {Channels} / --heads {Heads} = {Channels / Math.Max(Heads, 1)} is above the largest head size {AttentionShape.MaxHeadSize}; use more heads");
+        Require(LearningRate > 0 && double.IsFinite(LearningRate), $"--lr {LearningRate} must be a positive number");
+        Require(WarmupSteps >= 0, $"--warmup {WarmupSteps} cannot be negative");
+        Require(WeightDecay >= 0 && double.IsFinite(WeightDecay), $"--weight-decay {WeightDecay} must be 0 or more");
+        Require(Clip >= 0 && double.IsFinite(Clip), $"--clip {Clip} must be 0 (off) or more");
+        Require(Lambda is >= 0 and <= 1, $"--lambda {Lambda} must be between 0 and 1");
+        Require(Replay >= 1, $"--replay {Replay} must be at least 1 step");
+        Require(ReplaySamples >= 0, $"--replay-samples {ReplaySamples} cannot be negative");
+        foreach (var (flag, weight) in new[] { ("--w-improved", WeightImproved), ("--w-prior", WeightPrior), ("--w-imagined", WeightImagined), ("--w-result", WeightResult) })
+            Require(weight >= 0 && double.IsFinite(weight), $"{flag} {weight} must be 0 or more");
+        Require(WeightImproved + WeightPrior + WeightImagined + WeightResult > 0, $"the loss weights --w-improved, --w-prior, --w-imagined and --w-result are all 0: nothing would be learnt");
+        Require(Temperature >= 0 && double.IsFinite(Temperature), $"--temperature {Temperature} must be 0 (argmax) or more");
+        Require(TemperatureMoves >= 0, $"--temperature-moves {TemperatureMoves} cannot be negative");
+        Require(Steps is null or >= 1, $"--steps {Steps} must be at least 1");
+        Require(Minutes is null || (Minutes > 0 && double.IsFinite(Minutes.Value)), $"--minutes {Minutes} must be a positive number");
+        Require(CheckpointEvery >= 1, $"--checkpoint-every {CheckpointEvery} must be at least 1 step");
+        Require(KeepCheckpoints >= 0, $"--keep-checkpoints {KeepCheckpoints} cannot be negative (0 keeps every one)");
+        Require(EvalEvery >= 0, $"--eval-every {EvalEvery} cannot be negative (0 turns evaluation off)");
+        Require(EvalGames >= 1, $"--eval-games {EvalGames} must be at least 1");
+        Require(ProgressSeconds > 0 && double.IsFinite(ProgressSeconds), $"--progress-seconds {ProgressSeconds} must be a positive number");
+        DeviceKinds.Parse(Device);
+    }
+
+    private static readonly JsonSerializerOptions JsonOptions = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        WriteIndented = true,
+        UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower, allowIntegerValues: false) },
+    };
+
+    public string ToJson() => JsonSerializer.Serialize(this, JsonOptions);
+
+    /// <summary>Reads a run's config.json; throws <see cref="FormatException"/> naming the file and what is wrong.</summary>
+    public static TrainSettings FromJson(string json, string source)
+    {
+        TrainSettings? settings;
+        try
+        {
+            settings = JsonSerializer.Deserialize<TrainSettings>(json, JsonOptions);
+        }
+        catch (JsonException error)
+        {
+            throw new FormatException($"{source}: not a training config ({error.Message})", error);
+        }
+        if (settings is null) throw new FormatException($"{source}: not a training config (null)");
+        try
+        {
+            settings.Validate();
+        }
+        catch (ArgumentException error)
+        {
+            throw new FormatException($"{source}: {error.Message}", error);
+        }
+        return settings;
+    }
+
+    /// <summary>One field as config.json writes it (by its C# name), for messages: "16", "[5,7]", "\"rules\"".</summary>
+    public string FieldJson(string field) =>
+        JsonNode.Parse(ToJson())?[JsonNamingPolicy.SnakeCaseLower.ConvertName(field)]?.ToJsonString() ?? "null";
+
+    /// <summary>Equal when both would write the same config.json (the size list compares by value).</summary>
+    public bool SameAs(TrainSettings other) => ToJson() == other.ToJson();
+}
