@@ -157,6 +157,31 @@ public class SimdGemmTests
     }
 
     [Fact]
+    public void RepeatedCallsReuseTheirPackingBuffers()
+    {
+        var device = KernelDevices.Get("cpu");
+        var ops = SimdOps;
+        var spec = GemmSpec.NN(200, 300, 400);
+        using var a = device.Allocate<float>(spec.M * spec.K);
+        using var b = device.Allocate<float>(spec.K * spec.N);
+        using var c = device.Allocate<float>(spec.M * spec.N);
+        device.Ops.Fill(a, 0.5f);
+        device.Ops.Fill(b, 0.25f);
+        var previous = ops.GemmThreads;
+        try
+        {
+            // One thread, so every allocation is on this thread; packed B alone would be 480 KB.
+            ops.GemmThreads = 1;
+            ops.Gemm(spec, a, b, c);
+            var before = GC.GetAllocatedBytesForCurrentThread();
+            for (var i = 0; i < 10; i++) ops.Gemm(spec, a, b, c);
+            var perCall = (GC.GetAllocatedBytesForCurrentThread() - before) / 10;
+            Assert.True(perCall < 1024, $"a steady-state GEMM allocated {perCall} bytes");
+        }
+        finally { ops.GemmThreads = previous; }
+    }
+
+    [Fact]
     public void EmptyDepthGivesBetaTimesCPlusBias()
     {
         var spec = GemmSpec.NN(5, 9, 0) with { Beta = 2 };
