@@ -12,7 +12,7 @@ namespace GoSeqZero.Kernels.Simd;
 /// </summary>
 internal static unsafe class GemmRowDot
 {
-    /// <summary>Up to this many rows the dot products beat packing B (measured on the model's decode shapes: 3× at 8 rows, even at 32).</summary>
+    /// <summary>Up to this many rows the dot products beat packing B (measured on the model's decode shapes: 3–4× at 8 rows, level at 32).</summary>
     public const int MaxRows = 24;
 
     private const int ColumnsPerBlock = 4;
