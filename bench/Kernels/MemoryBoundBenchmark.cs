@@ -10,7 +10,8 @@ namespace GoSeqZero.Bench.Kernels;
 /// GB/s beside the machine's copy bandwidth measured in the same run. Bytes are those the op's definition reads and
 /// writes (fp32; caches and write-allocate traffic not counted), the same convention as the copy's 2 × size, so the
 /// ratio says how close an op comes to streaming its data once. On a CPU an op that reads every array it writes (the
-/// backward ops, AdamW) can pass 1: the copy also reads each destination line before writing it, uncounted.
+/// backward ops, AdamW) can pass 1: the copy also reads each destination line before writing it, uncounted; so can a
+/// shape whose arrays fit the last-level cache, which the 512 MiB of the copy never do.
 /// </summary>
 internal static unsafe class MemoryBoundBenchmark
 {
