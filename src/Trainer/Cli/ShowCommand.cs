@@ -1,17 +1,22 @@
 using System.Globalization;
+using System.Text.RegularExpressions;
 using CommandLine;
 using GoSeqZero.Go;
 using GoSeqZero.Go.Sgf;
 using GoSeqZero.Kernels;
 using GoSeqZero.Trainer.Search;
 using GoSeqZero.Trainer.Sequences;
+using GoSeqZero.Trainer.Training;
 using GoSeqZero.Transformer;
 using GoSeqZero.Transformer.Checkpoints;
 
 namespace GoSeqZero.Trainer.Cli;
 
-/// <summary>Writes one search step for a position and shows it: heat maps of every row, the children, the moves each player would choose.</summary>
-[Verb("show", HelpText = "Run one search step of a checkpoint (or an untrained model) on a position and render it: root estimates, each child, the improved row, and the moves the prior, search and backup players choose.")]
+/// <summary>
+/// Writes one search step for a position and shows it: heat maps of every row, the children, the moves each player
+/// would choose. With --tokens it shows a step saved earlier instead, read back through <see cref="SequenceParser"/>.
+/// </summary>
+[Verb("show", HelpText = "Run one search step of a checkpoint (or an untrained model) on a position and render it: root estimates, each child, the improved row, and the moves the prior, search and backup players choose. With --tokens, render a saved step instead.")]
 internal sealed class ShowCommand : ICommand
 {
     [Option("checkpoint", HelpText = "Checkpoint folder to load; without it an untrained model (random weights from --seed) is used.")]
@@ -47,6 +52,9 @@ internal sealed class ShowCommand : ICommand
     [Option("model-improved", Default = false, HelpText = "Let the model write the IMPROVED row itself (the search player), instead of the computed backup.")]
     public bool ModelImproved { get; set; }
 
+    [Option("tokens", HelpText = "Render a saved step instead of running one: a file of whitespace-separated token ids, or the token lines of --raw (other lines are skipped). The vocabulary is the checkpoint's with --checkpoint, the default one otherwise.")]
+    public string? TokensFile { get; set; }
+
     [Option("raw", Default = false, HelpText = "Also print every token: index, name, point id and role.")]
     public bool Raw { get; set; }
 
@@ -63,6 +71,7 @@ internal sealed class ShowCommand : ICommand
     {
         try
         {
+            if (TokensFile is not null) return ShowSaved(TokensFile);
             var settings = new SearchSettings { TopK = TopK, Mode = Mode, Boards = Boards, Alpha = Alpha, ModelWritesImproved = ModelImproved };
             var game = Position();
             settings = settings with { Komi = game.Komi, TopK = Math.Min(TopK, game.Size * game.Size + 1) };
@@ -73,15 +82,8 @@ internal sealed class ShowCommand : ICommand
             using var driver = new SearchDriver(model, vocabulary, settings, batch: 1, maxBoardSize: game.Size);
             var writer = driver.Run([game.Board.Clone()])[0];
 
-            var colour = Colour switch
-            {
-                "always" => true,
-                "never" => false,
-                "auto" => !Console.IsOutputRedirected,
-                _ => throw new ArgumentException($"--color is auto, always or never, not '{Colour}'"),
-            };
             if (CheckpointDirectory is null) Console.WriteLine($"untrained model (seed {Seed}): its values are noise");
-            Console.Write(new SearchRenderer(vocabulary, colour).Render(writer.Record!));
+            Console.Write(new SearchRenderer(vocabulary, UseColour()).Render(writer.Record!));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{writer.Sequence.Count} tokens, {driver.Statistics.ModelTokens} written by the model"));
             if (Raw)
                 for (var i = 0; i < writer.Sequence.Count; i++)
@@ -95,6 +97,79 @@ internal sealed class ShowCommand : ICommand
             return 2;
         }
     }
+
+    /// <summary>Renders a step read from <paramref name="path"/>; a sequence that breaks the grammar is refused with where and why.</summary>
+    private int ShowSaved(string path)
+    {
+        var vocabulary = CheckpointDirectory is null
+            ? new Vocabulary()
+            : Vocabulary.ForTokenCount(Checkpoint.ReadConfig(CheckpointDirectory).VocabularySize);
+        var tokens = ReadSavedTokens(path, vocabulary);
+        SearchRecord record;
+        try
+        {
+            record = SequenceParser.Parse(tokens, vocabulary);
+        }
+        catch (SequenceFormatException error)
+        {
+            if (Raw) Console.Write(SequenceParser.Describe(tokens, vocabulary));
+            Console.Error.WriteLine($"show: {path}: not a valid search step: {error.Message}");
+            return 2;
+        }
+        Console.WriteLine($"{path}: {tokens.Length} tokens (values are bucket centres; the computed backup is known only to the writer)");
+        Console.Write(new SearchRenderer(vocabulary, UseColour()).Render(record));
+        if (Raw) Console.Write(SequenceParser.Describe(tokens, vocabulary));
+        return 0;
+    }
+
+    /// <summary>A token line of a dump: show --raw ("  12 V_30         point   1  RootEstimate") or SequenceParser.Describe ("   12  V_30          A1    point 1").</summary>
+    private static readonly Regex DumpLine = new(@"^\s*(\d+)\s+(<unknown token -?\d+>|\S+)(\s+(\S+\s+)?point\s+\d+(\s+[A-Za-z]+)?)?\s*$", RegexOptions.CultureInvariant);
+
+    private static readonly Regex UnknownToken = new(@"^<unknown token (-?\d+)>$", RegexOptions.CultureInvariant);
+
+    /// <summary>
+    /// The tokens saved in <paramref name="path"/>: whitespace-separated token ids, or a dump (any text holding the word
+    /// "point", such as the whole output of show --raw) whose token lines are read by name, in index order from 0;
+    /// its other lines are skipped.
+    /// </summary>
+    internal static int[] ReadSavedTokens(string path, Vocabulary vocabulary)
+    {
+        var text = File.ReadAllText(path);
+        var lines = text.Split('\n');
+        if (!Regex.IsMatch(text, @"\bpoint\b"))
+        {
+            var words = text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
+            if (words.Length == 0) throw new FormatException($"{path}: no tokens (expected whitespace-separated token ids or the token lines of show --raw)");
+            return words.Select((word, i) => int.TryParse(word, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var id)
+                ? id
+                : throw new FormatException($"{path}: word {i + 1}, '{word}', is not a token id")).ToArray();
+        }
+
+        var byName = Enumerable.Range(0, vocabulary.Count).ToDictionary(vocabulary.Name);
+        var tokens = new List<int>();
+        for (var l = 0; l < lines.Length; l++)
+        {
+            var match = DumpLine.Match(lines[l]);
+            if (!match.Success) continue;
+            var index = int.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture);
+            if (index != tokens.Count)
+                throw new FormatException($"{path}: line {l + 1} holds token {index}, but the next token is {tokens.Count}");
+            var name = match.Groups[2].Value;
+            if (UnknownToken.Match(name) is { Success: true } unknown) tokens.Add(int.Parse(unknown.Groups[1].Value, CultureInfo.InvariantCulture));
+            else if (byName.TryGetValue(name, out var token)) tokens.Add(token);
+            else throw new FormatException($"{path}: line {l + 1}: '{name}' is not a token of the vocabulary ({vocabulary.ValueBuckets} value buckets)");
+        }
+        if (tokens.Count == 0) throw new FormatException($"{path}: no token lines (expected lines like \"   12 V_30         point   1  RootEstimate\" as show --raw prints them)");
+        return [.. tokens];
+    }
+
+    private bool UseColour() => Colour switch
+    {
+        "always" => true,
+        "never" => false,
+        "auto" => !Console.IsOutputRedirected,
+        _ => throw new ArgumentException($"--color is auto, always or never, not '{Colour}'"),
+    };
 
     private Game Position()
     {
@@ -121,11 +196,7 @@ internal sealed class ShowCommand : ICommand
             loaded.Optimizer?.Dispose();
             return loaded.Model;
         }
-        var vocabulary = new Vocabulary();
-        return new Gpt(device, new ModelConfig
-        {
-            Layers = 2, Heads = 4, Channels = 64, VocabularySize = vocabulary.Count, PointCount = Vocabulary.PointIdCount,
-            ContextLength = settings.MaxTokens(size), Seed = Seed,
-        });
+        // The trainer's own starting point: the same shape and, for the same seed, the same weights.
+        return new Gpt(device, DefaultModel.For(new Vocabulary(), settings, size, Seed));
     }
 }
