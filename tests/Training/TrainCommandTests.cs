@@ -1,0 +1,127 @@
+using System.Reflection;
+using System.Text.RegularExpressions;
+using CommandLine;
+using GoSeqZero.Trainer.Cli;
+using GoSeqZero.Trainer.Training;
+
+namespace GoSeqZero.Tests.Training;
+
+/// <summary>The train command's options: defaults, checks, and what may change on --resume.</summary>
+public partial class TrainCommandTests
+{
+    private static TrainCommand Parse(params string[] arguments)
+    {
+        using var parser = new Parser(settings => settings.CaseInsensitiveEnumValues = true);
+        TrainCommand? command = null;
+        parser.ParseArguments<TrainCommand>(arguments).WithParsed(parsed => command = parsed).WithNotParsed(errors => Assert.Fail(string.Join(", ", errors)));
+        return command!;
+    }
+
+    private static (int ExitCode, string Errors) Run(TrainCommand command)
+    {
+        var errors = new StringWriter();
+        var exitCode = command.Run(errors, interactive: false, CancellationToken.None);
+        return (exitCode, errors.ToString());
+    }
+
+    private static TrainSettings Apply(TrainCommand command) =>
+        command.GivenOptions().Aggregate(new TrainSettings(), (settings, option) => option.Apply(settings));
+
+    [GeneratedRegex(@"\(default ([^ ():,]+)[):]")]
+    private static partial Regex DefaultInHelp();
+
+    [Fact]
+    public void EveryDefaultTheHelpNamesIsTheDefaultOfTheSettings()
+    {
+        var checkedFlags = new List<string>();
+        foreach (var property in typeof(TrainCommand).GetProperties())
+        {
+            var option = property.GetCustomAttribute<OptionAttribute>();
+            if (option is null || DefaultInHelp().Match(option.HelpText) is not { Success: true } match || option.LongName == "run-dir") continue;
+            var given = Apply(Parse("--" + option.LongName, match.Groups[1].Value));
+            Assert.True(given.SameAs(new TrainSettings()), $"--{option.LongName}: the help says the default is {match.Groups[1].Value}; the settings' default differs");
+            checkedFlags.Add(option.LongName);
+        }
+        Assert.Contains("games", checkedFlags);
+        Assert.Contains("boards", checkedFlags);
+        Assert.Contains("gumbel", checkedFlags);
+        Assert.Contains("device", checkedFlags);
+        Assert.True(checkedFlags.Count >= 28, $"only {checkedFlags.Count} defaults found in the help: {string.Join(' ', checkedFlags)}");
+    }
+
+    [Fact]
+    public void TheDefaultsAreValidAndRoundTripThroughConfigJson()
+    {
+        var settings = new TrainSettings();
+        settings.Validate();
+        Assert.Equal([5], settings.Sizes);
+        Assert.Equal(DefaultModel.Layers, settings.Layers);
+        Assert.True(TrainSettings.FromJson(settings.ToJson(), "test").SameAs(settings));
+        var curriculum = settings with { Sizes = [5, 7], CurriculumSteps = 100, Steps = 300, Minutes = 2.5, Boards = Trainer.Search.BoardSource.Imagined };
+        Assert.True(TrainSettings.FromJson(curriculum.ToJson(), "test").SameAs(curriculum));
+        Assert.Contains("\"boards\": \"imagined\"", curriculum.ToJson());
+    }
+
+    [Fact]
+    public void ACurriculumMovesToTheNextSizeAfterItsStepsAndStaysOnTheLast()
+    {
+        var settings = new TrainSettings { Sizes = [5, 7, 9], CurriculumSteps = 10 };
+        Assert.Equal([5, 5, 7, 7, 9, 9, 9], new long[] { 0, 9, 10, 19, 20, 29, 1000 }.Select(settings.SizeAt));
+        Assert.Equal(settings.SearchFor(9, Trainer.Sequences.SearchMode.Tree).MaxTokens(9), settings.ContextLength());
+        Assert.Equal(5, Apply(Parse("--sizes", "5,7", "--curriculum-steps", "3")).SizeAt(2));
+    }
+
+    [Theory]
+    [InlineData("--size 4", "--size 4")]
+    [InlineData("--sizes 5,7", "--curriculum-steps 0")]
+    [InlineData("--sizes 5,x", "'x' is not a board size")]
+    [InlineData("--size 5 --sizes 5,7", "--size and --sizes")]
+    [InlineData("--games 0", "--games 0")]
+    [InlineData("--top-k 0", "--top-k 0")]
+    [InlineData("--rollout-fraction 1.5", "--rollout-fraction 1.5")]
+    [InlineData("--rollout-fraction 1 --boards imagined", "rollout steps have no boards to imagine")]
+    [InlineData("--channels 100 --heads 8", "--channels 100 must be a positive multiple of --heads 8")]
+    [InlineData("--lr 0", "--lr 0")]
+    [InlineData("--lambda 2", "--lambda 2")]
+    [InlineData("--w-improved 0 --w-prior 0 --w-imagined 0 --w-result 0", "nothing would be learnt")]
+    [InlineData("--temperature -1", "--temperature -1")]
+    [InlineData("--steps 0", "--steps 0")]
+    [InlineData("--minutes 0", "--minutes 0")]
+    [InlineData("--device tpu", "unknown device 'tpu'")]
+    public void SettingsThatCannotTrainAreRefusedNamingTheFlag(string arguments, string message)
+    {
+        // A bound, so that settings wrongly accepted would end the test instead of training on and on.
+        string[] bound = arguments.Contains("--steps") ? [] : ["--steps", "1"];
+        var (exitCode, errors) = Run(Parse([.. arguments.Split(' '), .. bound, "--run-dir", TinyRuns.NewFolder()]));
+        Assert.Equal(2, exitCode);
+        Assert.StartsWith("train: ", errors);
+        Assert.Contains(message, errors);
+    }
+
+    [Fact]
+    public void OnResumeTheRunsOwnSettingsCannotChangeButBoundsDeviceAndCadenceCan()
+    {
+        var folder = TinyRuns.NewFolder();
+        try
+        {
+            new RunDirectory(folder).WriteConfig(TinyRuns.Settings());
+
+            var (exitCode, errors) = Run(Parse("--resume", folder, "--games", "3"));
+            Assert.Equal(2, exitCode);
+            Assert.Contains("--games 2 → 3: it cannot change when resuming", errors);
+
+            (exitCode, errors) = Run(Parse("--resume", folder, "--run-dir", folder));
+            Assert.Equal(2, exitCode);
+            Assert.Contains("--run-dir and --resume", errors);
+
+            // The same value again, and the options that may change, get as far as looking for a checkpoint.
+            (exitCode, errors) = Run(Parse("--resume", folder, "--games", "2", "--steps", "9", "--minutes", "1", "--device", "cpu", "--eval-every", "5"));
+            Assert.Equal(2, exitCode);
+            Assert.Contains("no complete checkpoint to resume from", errors);
+        }
+        finally
+        {
+            TinyRuns.Delete(folder);
+        }
+    }
+}

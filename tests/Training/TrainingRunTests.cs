@@ -1,0 +1,221 @@
+using System.Text.Json.Nodes;
+using GoSeqZero.Go.Sgf;
+using GoSeqZero.Trainer.Training;
+using GoSeqZero.Transformer.Checkpoints;
+
+namespace GoSeqZero.Tests.Training;
+
+/// <summary>Tiny training runs end to end: the run folder, exact resumption, learning, evaluation.</summary>
+[Collection("Kernels")]
+public class TrainingRunTests
+{
+    private static List<JsonObject> Metrics(string folder) =>
+        File.ReadLines(Path.Combine(folder, RunDirectory.MetricsFileName)).Select(line => JsonNode.Parse(line)!.AsObject()).ToList();
+
+    private static List<JsonObject> StepLines(string folder) => Metrics(folder).Where(line => line.ContainsKey("loss")).ToList();
+
+    [Fact]
+    public void ATinyRunWritesItsConfigCheckpointsAndOneMetricsLinePerStep()
+    {
+        var folder = TinyRuns.NewFolder();
+        try
+        {
+            var settings = TinyRuns.Settings() with { Steps = 5 };
+            using (var run = TinyRuns.Start(settings, folder))
+                Assert.Equal(StopReason.Steps, run.Run(CancellationToken.None));
+
+            var saved = TrainSettings.FromJson(File.ReadAllText(Path.Combine(folder, "config.json")), "config.json");
+            Assert.True(saved.SameAs(settings), saved.ToJson());
+            var lines = Metrics(folder);
+            Assert.Equal([1L, 2, 3, 4, 5], lines.Select(line => line["step"]!.GetValue<long>()));
+            foreach (var line in lines)
+            {
+                Assert.True(line["loss"]!.GetValue<double>() > 0);
+                Assert.True(line["loss_improved"]!.GetValue<double>() > 0);
+                Assert.True(line["loss_prior"]!.GetValue<double>() > 0);
+                Assert.True(line["train_tokens_per_s"]!.GetValue<double>() > 0);
+                Assert.Null(line["loss_imagined"]);
+            }
+            Assert.Equal(["step-000002", "step-000004", "step-000005"], Directory.GetDirectories(Path.Combine(folder, "checkpoints")).Select(Path.GetFileName).Order());
+            Assert.Equal("checkpoints/step-000005", File.ReadAllText(Path.Combine(folder, "latest")).Trim());
+            var checkpoint = Path.Combine(folder, "checkpoints", "step-000005");
+            var state = Checkpoint.ReadState(checkpoint);
+            Assert.Equal(5, state.Step);
+            Assert.Equal(5, state.Extra!["step"]!.GetValue<long>());
+            Assert.True(File.Exists(Path.Combine(checkpoint, SelfPlayStateFile.FileName)));
+        }
+        finally
+        {
+            TinyRuns.Delete(folder);
+        }
+    }
+
+    [Fact]
+    public void AResumedRunContinuesTheStepCountAndTakesExactlyTheStepsOfAnUninterruptedRun()
+    {
+        var straightFolder = TinyRuns.NewFolder();
+        var resumedFolder = TinyRuns.NewFolder();
+        try
+        {
+            // Long enough for games to end, so that replayed steps and new games are part of what must match.
+            var settings = TinyRuns.Settings(seed: 11) with { Steps = 40, CheckpointEvery = 100 };
+            float[] straightParameters;
+            long straightGames;
+            using (var straight = TinyRuns.Start(settings, straightFolder))
+            {
+                straight.Run(CancellationToken.None);
+                straightParameters = straight.Model.Parameters.ToArray();
+                straightGames = straight.Totals.GamesFinished;
+            }
+            Assert.True(straightGames > 0, "no game ended in 40 steps: the test would not cover replay");
+
+            using (var first = TinyRuns.Start(settings with { Steps = 20 }, resumedFolder))
+                first.Run(CancellationToken.None);
+            using (var resumed = TinyRuns.Resume(resumedFolder, s => s with { Steps = 40 }))
+            {
+                Assert.Equal(20, resumed.Step);
+                resumed.Run(CancellationToken.None);
+                Assert.Equal(straightParameters, resumed.Model.Parameters.ToArray());
+                Assert.Equal(straightGames, resumed.Totals.GamesFinished);
+            }
+
+            var straightLines = StepLines(straightFolder);
+            var resumedLines = StepLines(resumedFolder);
+            Assert.Equal(Enumerable.Range(1, 40).Select(i => (long)i), resumedLines.Select(line => line["step"]!.GetValue<long>()));
+            foreach (var key in new[] { "loss", "grad_norm", "games", "replay", "search_tokens", "train_tokens", "replayed" })
+                Assert.Equal(straightLines.Select(line => line[key]!.ToJsonString()), resumedLines.Select(line => line[key]!.ToJsonString()));
+        }
+        finally
+        {
+            TinyRuns.Delete(straightFolder);
+            TinyRuns.Delete(resumedFolder);
+        }
+    }
+
+    [Fact]
+    public void AfterAKillTheRunResumesFromItsLastCheckpointAndRedoesTheLaterSteps()
+    {
+        var folder = TinyRuns.NewFolder();
+        try
+        {
+            using (var run = TinyRuns.Start(TinyRuns.Settings() with { Steps = 3 }, folder))
+            {
+                run.Run(CancellationToken.None);
+                // Two more steps whose metrics are written but never checkpointed, as when the process is killed.
+                for (var i = 0; i < 2; i++) new RunDirectory(folder).AppendMetrics(run.TrainStep().ToJson(DateTime.UtcNow));
+                File.AppendAllText(Path.Combine(folder, RunDirectory.MetricsFileName), "{\"step\":6,\"lo");
+            }
+            Assert.Equal(6, File.ReadLines(Path.Combine(folder, RunDirectory.MetricsFileName)).Count());
+
+            using (var resumed = TinyRuns.Resume(folder, s => s with { Steps = 5 }))
+            {
+                Assert.Equal(3, resumed.Step);
+                Assert.Equal(3, Metrics(folder).Count);
+                resumed.Run(CancellationToken.None);
+            }
+            Assert.Equal([1L, 2, 3, 4, 5], Metrics(folder).Select(line => line["step"]!.GetValue<long>()));
+        }
+        finally
+        {
+            TinyRuns.Delete(folder);
+        }
+    }
+
+    [Fact]
+    public void TheLossOnAFixedSetOfSequencesFallsOverAFewDozenSteps()
+    {
+        var folder = TinyRuns.NewFolder();
+        try
+        {
+            using var run = TinyRuns.Start(TinyRuns.Settings(seed: 5), folder);
+            var first = run.TrainStep();
+            var fixedBatch = run.LastBatch!.Batch;
+            for (var i = 0; i < 40; i++) run.TrainStep();
+
+            var after = run.Model.Forward(fixedBatch);
+
+            // The first step's loss was measured on the same batch before any update.
+            Assert.True(after < 0.5 * first.Loss, $"loss on the first step's sequences: {first.Loss:0.000} before training, {after:0.000} after 41 steps");
+        }
+        finally
+        {
+            TinyRuns.Delete(folder);
+        }
+    }
+
+    [Fact]
+    public void EveryModeAndLossRunsTogetherAndFinishedGamesFeedTheReplayBuffer()
+    {
+        var folder = TinyRuns.NewFolder();
+        try
+        {
+            var settings = TinyRuns.Settings(seed: 3) with { Steps = 30, RolloutFraction = 0.5, Boards = Trainer.Search.BoardSource.Imagined, CheckpointEvery = 10 };
+            using (var run = TinyRuns.Start(settings, folder))
+            {
+                run.Run(CancellationToken.None);
+                Assert.True(run.Totals.GamesFinished > 0);
+                Assert.Equal(run.Totals.MovesOfFinishedGames, run.Replay.Count);
+                Assert.Equal(run.Totals.MovesPlayed, run.Totals.MovesOfFinishedGames + run.Games.Sum(g => g.Moves.Count));
+            }
+            var lines = StepLines(folder);
+            Assert.Contains(lines, line => line["loss_imagined"] is not null && line["loss_result"] is not null);
+            Assert.All(lines.Where(line => line["imagined_accuracy"] is not null), line => Assert.InRange(line["imagined_accuracy"]!.GetValue<double>(), 0, 1));
+            Assert.Contains(lines, line => line["replayed"]!.GetValue<int>() == 2);
+            var game = SgfReader.ReadFile(Path.Combine(folder, "selfplay", "latest.sgf"));
+            Assert.Matches("^[BW]\\+|^0$|^Draw$", game.Result ?? "");
+        }
+        finally
+        {
+            TinyRuns.Delete(folder);
+        }
+    }
+
+    [Fact]
+    public void PeriodicEvaluationPlaysAgainstRandomAndThePreviousEvaluatedCheckpoint()
+    {
+        var folder = TinyRuns.NewFolder();
+        try
+        {
+            var settings = TinyRuns.Settings() with { Steps = 4, CheckpointEvery = 100, EvalEvery = 2, EvalGames = 2, KeepCheckpoints = 1 };
+            using (var run = TinyRuns.Start(settings, folder))
+            {
+                run.Run(CancellationToken.None);
+                Assert.StartsWith("@4: vs random ", run.LastEvaluation);
+                Assert.Contains(", vs step-000002 ", run.LastEvaluation);
+            }
+            var evaluations = Metrics(folder).Where(line => line.ContainsKey("evaluation")).Select(line => line["evaluation"]!).ToList();
+            Assert.Equal([2L, 4], evaluations.Select(e => e["step"]!.GetValue<long>()));
+            Assert.Null(evaluations[0]["vs_previous"]);
+            Assert.Equal("step-000002", evaluations[1]["vs_previous"]!["opponent"]!.GetValue<string>());
+            foreach (var match in new[] { "step-000002/vs-random", "step-000004/vs-random", "step-000004/vs-step-000002" })
+            {
+                var results = Trainer.Evaluation.MatchResults.Read(Path.Combine(folder, "evaluations", match, "results.json"));
+                Assert.Equal(2, results.Games.Count);
+                Assert.StartsWith("model:", results.Programs[0]);
+                Assert.Equal(2, Directory.GetFiles(Path.Combine(folder, "evaluations", match), "*.sgf").Length);
+            }
+            // Evaluated checkpoints are kept whatever --keep-checkpoints says.
+            Assert.True(RunDirectory.IsComplete(Path.Combine(folder, "checkpoints", "step-000002")));
+        }
+        finally
+        {
+            TinyRuns.Delete(folder);
+        }
+    }
+
+    [Fact]
+    public void AFolderThatHoldsARunIsNotStartedAgainAndOneWithoutACheckpointCannotBeResumed()
+    {
+        var folder = TinyRuns.NewFolder();
+        try
+        {
+            new RunDirectory(folder).WriteConfig(TinyRuns.Settings());
+            Assert.Contains("already holds a run", Assert.Throws<IOException>(() => TinyRuns.Start(TinyRuns.Settings(), folder)).Message);
+            Assert.Contains("no complete checkpoint to resume from", Assert.Throws<IOException>(() => TinyRuns.Resume(folder)).Message);
+        }
+        finally
+        {
+            TinyRuns.Delete(folder);
+        }
+    }
+}
