@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace GoSeqZero.Kernels.Simd;
 
@@ -66,6 +67,7 @@ internal static unsafe class DecodeAttention
         int b = item / heads, h = item % heads;
         var scores = stackalloc float[BlockKeys];
         var accumulators = stackalloc float[AttentionShape.MaxHeadSize];
+        var scaledQuery = stackalloc float[AttentionShape.MaxHeadSize];
         var cacheOffset = ((long)b * heads + h) * capacity * headSize;
         var keys = arguments.KeyCache + cacheOffset;
         var values = arguments.ValueCache + cacheOffset;
@@ -80,12 +82,13 @@ internal static unsafe class DecodeAttention
                 continue;
             }
             var query = arguments.Qkv + ((long)b * queries + i) * 3 * channels + h * headSize;
-            AttendQuery(query, keys, values, start + i + 1, headSize, scale, output, scores, accumulators, arguments.UseVector512);
+            for (var d = 0; d < headSize; d++) scaledQuery[d] = query[d] * scale;
+            AttendQuery(scaledQuery, keys, values, start + i + 1, headSize, output, scores, accumulators, arguments.UseVector512);
         }
     }
 
-    /// <summary>Softmax(q·kᵀ·scale)·V over the first <paramref name="visible"/> cache rows, written to <paramref name="output"/>.</summary>
-    private static void AttendQuery(float* query, float* keys, float* values, int visible, int headSize, float scale,
+    /// <summary>Softmax(q·kᵀ)·V over the first <paramref name="visible"/> cache rows (q already scaled), written to <paramref name="output"/>.</summary>
+    private static void AttendQuery(float* query, float* keys, float* values, int visible, int headSize,
         float* output, float* scores, float* accumulators, bool useVector512)
     {
         var runningMax = float.NegativeInfinity;
@@ -94,14 +97,13 @@ internal static unsafe class DecodeAttention
         for (var blockStart = 0; blockStart < visible; blockStart += BlockKeys)
         {
             var blockKeys = Math.Min(BlockKeys, visible - blockStart);
-            var blockMax = float.NegativeInfinity;
-            for (var j = 0; j < blockKeys; j++)
-            {
-                var key = keys + (long)(blockStart + j) * headSize;
-                var score = (useVector512 ? Dot512(query, key, headSize) : Dot256(query, key, headSize)) * scale;
-                scores[j] = score;
-                blockMax = Math.Max(blockMax, score);
-            }
+            var blockRows = keys + (long)blockStart * headSize;
+            if (useVector512) Scores512(query, blockRows, blockKeys, headSize, scores);
+            else Scores256(query, blockRows, blockKeys, headSize, scores);
+            // Scores past the block's end become exp(−∞) = 0, so the max and the exponentials run whole vectors.
+            var padded = (blockKeys + 15) & ~15;
+            for (var j = blockKeys; j < padded; j++) scores[j] = float.NegativeInfinity;
+            var blockMax = useVector512 ? Max512(scores, padded) : Max256(scores, padded);
             if (blockMax > runningMax)
             {
                 // exp(−∞) = 0 on the first block: nothing accumulated yet.
@@ -110,9 +112,6 @@ internal static unsafe class DecodeAttention
                 for (var d = 0; d < headSize; d++) accumulators[d] *= rescale;
                 runningMax = blockMax;
             }
-            // Scores past the block's end become exp(−∞) = 0, so the exponentials run whole vectors.
-            var padded = (blockKeys + 15) & ~15;
-            for (var j = blockKeys; j < padded; j++) scores[j] = float.NegativeInfinity;
             var blockValues = values + (long)blockStart * headSize;
             if (useVector512)
             {
@@ -129,26 +128,112 @@ internal static unsafe class DecodeAttention
         for (var d = 0; d < headSize; d++) output[d] = accumulators[d] * reciprocal;
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static float Dot512(float* x, float* y, int length)
+    /// <summary>
+    /// scores[j] = q·k_j for the block's keys, four at a time: four independent FMA chains share each load of q, and
+    /// one horizontal-add tree reduces the four sums (one reduction per key costs more than its multiply-adds at head size 32).
+    /// </summary>
+    private static void Scores512(float* query, float* rows, int keys, int headSize, float* scores)
     {
-        var sum = Vector512<float>.Zero;
-        var d = 0;
-        for (; d + 16 <= length; d += 16) sum = Vector512.FusedMultiplyAdd(Vector512.Load(x + d), Vector512.Load(y + d), sum);
-        var result = Vector512.Sum(sum);
-        for (; d < length; d++) result += x[d] * y[d];
-        return result;
+        var j = 0;
+        for (; j + 4 <= keys; j += 4)
+        {
+            var row = rows + (long)j * headSize;
+            Vector512<float> s0 = default, s1 = default, s2 = default, s3 = default;
+            var d = 0;
+            for (; d + 16 <= headSize; d += 16)
+            {
+                var q = Vector512.Load(query + d);
+                s0 = Vector512.FusedMultiplyAdd(q, Vector512.Load(row + d), s0);
+                s1 = Vector512.FusedMultiplyAdd(q, Vector512.Load(row + headSize + d), s1);
+                s2 = Vector512.FusedMultiplyAdd(q, Vector512.Load(row + 2 * headSize + d), s2);
+                s3 = Vector512.FusedMultiplyAdd(q, Vector512.Load(row + 3 * headSize + d), s3);
+            }
+            var sums = SumEach(s0.GetLower() + s0.GetUpper(), s1.GetLower() + s1.GetUpper(), s2.GetLower() + s2.GetUpper(), s3.GetLower() + s3.GetUpper());
+            (sums + TailDots(query, row, headSize, d)).Store(scores + j);
+        }
+        for (; j < keys; j++)
+        {
+            var row = rows + (long)j * headSize;
+            var sum = Vector512<float>.Zero;
+            var d = 0;
+            for (; d + 16 <= headSize; d += 16) sum = Vector512.FusedMultiplyAdd(Vector512.Load(query + d), Vector512.Load(row + d), sum);
+            scores[j] = Vector512.Sum(sum) + TailDot(query, row, headSize, d);
+        }
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static float Dot256(float* x, float* y, int length)
+    private static void Scores256(float* query, float* rows, int keys, int headSize, float* scores)
     {
-        var sum = Vector256<float>.Zero;
-        var d = 0;
-        for (; d + 8 <= length; d += 8) sum = Vector256.FusedMultiplyAdd(Vector256.Load(x + d), Vector256.Load(y + d), sum);
-        var result = Vector256.Sum(sum);
-        for (; d < length; d++) result += x[d] * y[d];
-        return result;
+        var j = 0;
+        for (; j + 4 <= keys; j += 4)
+        {
+            var row = rows + (long)j * headSize;
+            Vector256<float> s0 = default, s1 = default, s2 = default, s3 = default;
+            var d = 0;
+            for (; d + 8 <= headSize; d += 8)
+            {
+                var q = Vector256.Load(query + d);
+                s0 = Vector256.FusedMultiplyAdd(q, Vector256.Load(row + d), s0);
+                s1 = Vector256.FusedMultiplyAdd(q, Vector256.Load(row + headSize + d), s1);
+                s2 = Vector256.FusedMultiplyAdd(q, Vector256.Load(row + 2 * headSize + d), s2);
+                s3 = Vector256.FusedMultiplyAdd(q, Vector256.Load(row + 3 * headSize + d), s3);
+            }
+            (SumEach(s0, s1, s2, s3) + TailDots(query, row, headSize, d)).Store(scores + j);
+        }
+        for (; j < keys; j++)
+        {
+            var row = rows + (long)j * headSize;
+            var sum = Vector256<float>.Zero;
+            var d = 0;
+            for (; d + 8 <= headSize; d += 8) sum = Vector256.FusedMultiplyAdd(Vector256.Load(query + d), Vector256.Load(row + d), sum);
+            scores[j] = Vector256.Sum(sum) + TailDot(query, row, headSize, d);
+        }
+    }
+
+    /// <summary>The sums of the lanes of a, b, c and d, as one vector: two rounds of horizontal adds and one add of the halves.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector128<float> SumEach(Vector256<float> a, Vector256<float> b, Vector256<float> c, Vector256<float> d)
+    {
+        if (!Avx.IsSupported) return Vector128.Create(Vector256.Sum(a), Vector256.Sum(b), Vector256.Sum(c), Vector256.Sum(d));
+        var pairs = Avx.HorizontalAdd(Avx.HorizontalAdd(a, b), Avx.HorizontalAdd(c, d));
+        return pairs.GetLower() + pairs.GetUpper();
+    }
+
+    /// <summary>The products of dimensions <paramref name="first"/>.. (past the vector body) of four consecutive rows.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector128<float> TailDots(float* query, float* row, int headSize, int first) =>
+        first == headSize
+            ? Vector128<float>.Zero
+            : Vector128.Create(TailDot(query, row, headSize, first), TailDot(query, row + headSize, headSize, first),
+                TailDot(query, row + 2 * headSize, headSize, first), TailDot(query, row + 3 * headSize, headSize, first));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static float TailDot(float* query, float* row, int headSize, int first)
+    {
+        var sum = 0f;
+        for (var d = first; d < headSize; d++) sum += query[d] * row[d];
+        return sum;
+    }
+
+    /// <summary>The largest of <paramref name="count"/> scores, a multiple of 16.</summary>
+    private static float Max512(float* scores, int count)
+    {
+        var max = Vector512.Create(float.NegativeInfinity);
+        for (var j = 0; j < count; j += 16) max = Vector512.Max(max, Vector512.Load(scores + j));
+        return Max8(Vector256.Max(max.GetLower(), max.GetUpper()));
+    }
+
+    private static float Max256(float* scores, int count)
+    {
+        var max = Vector256.Create(float.NegativeInfinity);
+        for (var j = 0; j < count; j += 8) max = Vector256.Max(max, Vector256.Load(scores + j));
+        return Max8(max);
+    }
+
+    private static float Max8(Vector256<float> values)
+    {
+        var max = float.NegativeInfinity;
+        for (var lane = 0; lane < Vector256<float>.Count; lane++) max = Math.Max(max, values.GetElement(lane));
+        return max;
     }
 
     /// <summary>Replaces each score s by exp(s − max) and returns their sum; <paramref name="count"/> is a multiple of 16.</summary>

@@ -24,6 +24,8 @@ public static class DecodeChecks
             // A head of 40: vector bodies plus tails on the SIMD path, more than four dimensions per lane on the emulator.
             yield return ChunkedPrefill(new DecodeShape(Batch: 2, Queries: 3, Channels: 40, Heads: 1, Capacity: 12));
             yield return UnwrittenRowsAndSlots(new DecodeShape(Batch: 3, Queries: 4, Channels: 16, Heads: 2, Capacity: 16));
+            // One step over up to 150 keys: several online-softmax blocks and Parallel.For on the SIMD path, many rounds per team on the emulator.
+            yield return UnwrittenRowsAndSlots(new DecodeShape(Batch: 2, Queries: 4, Channels: 64, Heads: 2, Capacity: 150));
         }
         else
         {
