@@ -8,7 +8,7 @@ namespace GoSeqZero.Kernels.Simd;
 /// Decode attention on the CPU. One work item per (sequence, head); per query one pass over its visible cache rows in
 /// blocks of <see cref="BlockKeys"/> keys with an online softmax: the scores of a block, then the running max and sum
 /// rescaled once per block (not per key), then the block's values accumulated with the accumulators in registers.
-/// Scratch is one block of scores and one head of accumulators on the stack, whatever the cache length.
+/// Scratch is one block of scores, one head of accumulators and the scaled query on the stack, whatever the cache length.
 /// </summary>
 internal static unsafe class DecodeAttention
 {
