@@ -195,13 +195,13 @@ internal static class SearchBenchmark
 
     private static SearchStatistics Snapshot(SearchStatistics s) => new()
     {
-        Steps = s.Steps, ForcedTokens = s.ForcedTokens, ModelTokens = s.ModelTokens, PrefillCalls = s.PrefillCalls, DecodeCalls = s.DecodeCalls,
+        Steps = s.Steps, FedTokens = s.FedTokens, RowsComputed = s.RowsComputed, ModelTokens = s.ModelTokens, PrefillCalls = s.PrefillCalls, DecodeCalls = s.DecodeCalls,
         PrefillSeconds = s.PrefillSeconds, DecodeSeconds = s.DecodeSeconds, ChoiceSeconds = s.ChoiceSeconds, WriterSeconds = s.WriterSeconds,
     };
 
     private static SearchStatistics Difference(SearchStatistics after, SearchStatistics before) => new()
     {
-        Steps = after.Steps - before.Steps, ForcedTokens = after.ForcedTokens - before.ForcedTokens, ModelTokens = after.ModelTokens - before.ModelTokens,
+        Steps = after.Steps - before.Steps, FedTokens = after.FedTokens - before.FedTokens, RowsComputed = after.RowsComputed - before.RowsComputed, ModelTokens = after.ModelTokens - before.ModelTokens,
         PrefillCalls = after.PrefillCalls - before.PrefillCalls, DecodeCalls = after.DecodeCalls - before.DecodeCalls,
         PrefillSeconds = after.PrefillSeconds - before.PrefillSeconds, DecodeSeconds = after.DecodeSeconds - before.DecodeSeconds,
         ChoiceSeconds = after.ChoiceSeconds - before.ChoiceSeconds, WriterSeconds = after.WriterSeconds - before.WriterSeconds,

@@ -9,10 +9,17 @@ namespace GoSeqZero.Trainer.Search;
 internal sealed class SearchStatistics
 {
     public long Steps { get; set; }
-    /// <summary>Forced tokens fed to the model (boards, markers, ILLEGAL, rollouts) and the model's own tokens.</summary>
-    public long ForcedTokens { get; set; }
+    /// <summary>Tokens fed through the model (the forced runs and the model's own tokens) and the model's choices.</summary>
+    public long FedTokens { get; set; }
     public long ModelTokens { get; set; }
-    /// <summary>Decoder calls that fed more than one token for some game (prefill chunks) and calls of one token each.</summary>
+
+    /// <summary>Rows the decoder computed: batch × chunk per call, so padding counts; FedTokens / RowsComputed is the batch's use.</summary>
+    public long RowsComputed { get; set; }
+
+    /// <summary>
+    /// Decoder calls that fed more than one token for some game (prefill chunks) and calls of one token each. A call
+    /// of mixed chunks counts as prefill, so the seconds split calls, not tokens.
+    /// </summary>
     public long PrefillCalls { get; set; }
     public long DecodeCalls { get; set; }
     public double PrefillSeconds { get; set; }
@@ -117,6 +124,8 @@ internal sealed class SearchDriver : IDisposable
             clock.Restart();
             var logits = _decoder.Step(tokens.AsSpan(0, Batch * chunk), pointIds.AsSpan(0, Batch * chunk), counts, chunk);
             var stepSeconds = clock.Elapsed.TotalSeconds;
+            Statistics.RowsComputed += (long)Batch * chunk;
+            Statistics.FedTokens += counts.Sum();
             if (chunk > 1) { Statistics.PrefillCalls++; Statistics.PrefillSeconds += stepSeconds; }
             else { Statistics.DecodeCalls++; Statistics.DecodeSeconds += stepSeconds; }
 
@@ -139,7 +148,6 @@ internal sealed class SearchDriver : IDisposable
         {
             var writer = _writers[g];
             Statistics.Steps++;
-            Statistics.ForcedTokens += writer.Sequence.Roles.Count(r => r == TokenRole.Forced);
             Statistics.ImaginedPoints += writer.ImaginedAccuracy.Points;
             Statistics.ImaginedCorrect += writer.ImaginedAccuracy.Correct;
         }
