@@ -68,10 +68,10 @@ public sealed class TimedOps(IOps inner, Device device) : IOps
         Time("gelu backward", () => inner.GeluBackward(inputGradient, input, outputGradient, count));
 
     public void Add(Tensor<float> output, Tensor<float> a, Tensor<float> b, long count) =>
-        Time("residual forward", () => inner.Add(output, a, b, count));
+        Time("add (residual)", () => inner.Add(output, a, b, count));
 
     public void Accumulate(Tensor<float> target, Tensor<float> source, long count) =>
-        Time("residual backward", () => inner.Accumulate(target, source, count));
+        Time("accumulate (residual)", () => inner.Accumulate(target, source, count));
 
     public void AttentionForward(Tensor<float> output, Tensor<float> logSumExp, Tensor<float> qkv, AttentionShape shape)
     {
