@@ -185,10 +185,11 @@ internal sealed class TrainCommand : ICommand
             {
                 reason = trainer.Run(stop, progress);
             }
-            catch (Exception error) when (error is IOException or UnauthorizedAccessException)
+            catch (Exception error) when (error is IOException or UnauthorizedAccessException or InvalidOperationException)
             {
+                // A full disk or a diverged update: the checkpoints written so far are intact.
                 progress.Finish();
-                errors.WriteLine($"train: {error.Message}");
+                errors.WriteLine($"train: stopped at step {trainer.Step}: {error.Message}; the run can continue from its last checkpoint with: goseqzero train --resume {trainer.RunFolder.Path}");
                 return 1;
             }
             progress.Finish();

@@ -13,7 +13,7 @@ internal sealed class TrainingProgress(TextWriter writer, bool interactive, Time
 {
     private static readonly TimeSpan RedrawInterval = TimeSpan.FromMilliseconds(250);
     private readonly Stopwatch _session = Stopwatch.StartNew();
-    private TimeSpan _lastWrite = TimeSpan.MinValue;
+    private TimeSpan? _lastWrite;
     private string? _status;
     private double _recentStepSeconds = double.NaN;
 
@@ -24,7 +24,7 @@ internal sealed class TrainingProgress(TextWriter writer, bool interactive, Time
         _recentStepSeconds = double.IsNaN(_recentStepSeconds) ? report.StepSeconds : 0.9 * _recentStepSeconds + 0.1 * report.StepSeconds;
         _status = StatusLine(report, lastEvaluation);
         var now = _session.Elapsed;
-        var due = interactive ? now - _lastWrite >= RedrawInterval : _lastWrite == TimeSpan.MinValue || now - _lastWrite >= plainInterval;
+        var due = _lastWrite is not { } last || now - last >= (interactive ? RedrawInterval : plainInterval);
         if (!due) return;
         _lastWrite = now;
         if (interactive) writer.Write("\r" + Fit(_status) + "\u001b[K");
@@ -93,13 +93,16 @@ internal sealed class TrainingProgress(TextWriter writer, bool interactive, Time
     private static string Clock(TimeSpan time) =>
         time.TotalHours >= 1 ? $"{(int)time.TotalHours}:{time:mm\\:ss}" : time.ToString("m\\:ss", CultureInfo.InvariantCulture);
 
+    /// <summary>The terminal's width in characters (0 or less: unknown).</summary>
+    public Func<int> TerminalWidth { get; init; } = () => Console.WindowWidth;
+
     /// <summary>Cuts the line to the terminal's width so that rewriting it in place never wraps.</summary>
-    private static string Fit(string line)
+    private string Fit(string line)
     {
         int width;
         try
         {
-            width = Console.WindowWidth;
+            width = TerminalWidth();
         }
         catch (IOException)
         {
