@@ -40,8 +40,8 @@ internal sealed unsafe partial class SimdOps
                 var target = ((int*)targetAddress)[row];
                 var weight = ((float*)weightAddress)[row];
                 ((float*)lossAddress)[row] = wide
-                    ? CrossEntropyRow<OutputLanes512>(rowPointers.Output(row), rowPointers.Input(row), rowPointers.Mask(row), vocabularySize, target, weight, gradientScale)
-                    : CrossEntropyRow<OutputLanes256>(rowPointers.Output(row), rowPointers.Input(row), rowPointers.Mask(row), vocabularySize, target, weight, gradientScale);
+                    ? CrossEntropyRow<Lanes512>(rowPointers.Output(row), rowPointers.Input(row), rowPointers.Mask(row), vocabularySize, target, weight, gradientScale)
+                    : CrossEntropyRow<Lanes256>(rowPointers.Output(row), rowPointers.Input(row), rowPointers.Mask(row), vocabularySize, target, weight, gradientScale);
             }
         });
     }
@@ -57,8 +57,8 @@ internal sealed unsafe partial class SimdOps
         {
             for (var row = start; row < end; row++)
             {
-                if (wide) SoftmaxRow<OutputLanes512>(rowPointers.Output(row), rowPointers.Input(row), rowPointers.Mask(row), vocabularySize, inverseTemperature);
-                else SoftmaxRow<OutputLanes256>(rowPointers.Output(row), rowPointers.Input(row), rowPointers.Mask(row), vocabularySize, inverseTemperature);
+                if (wide) SoftmaxRow<Lanes512>(rowPointers.Output(row), rowPointers.Input(row), rowPointers.Mask(row), vocabularySize, inverseTemperature);
+                else SoftmaxRow<Lanes256>(rowPointers.Output(row), rowPointers.Input(row), rowPointers.Mask(row), vocabularySize, inverseTemperature);
             }
         });
     }
@@ -83,7 +83,7 @@ internal sealed unsafe partial class SimdOps
     }
 
     public float SumOfSquares(Tensor<float> values) =>
-        (float)(OutputUsesVector512 ? SumOfSquares<OutputLanes512>(values.Pointer, values.Length) : SumOfSquares<OutputLanes256>(values.Pointer, values.Length));
+        (float)(OutputUsesVector512 ? SumOfSquares<Lanes512>(values.Pointer, values.Length) : SumOfSquares<Lanes256>(values.Pointer, values.Length));
 
     public void AdamW(Tensor<float> parameters, Tensor<float> gradients, Tensor<float> firstMoments, Tensor<float> secondMoments,
         AdamWSettings settings, int step, float gradientScale)
@@ -144,7 +144,7 @@ internal sealed unsafe partial class SimdOps
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static float CrossEntropyRow<TLanes>(float* output, float* logits, uint* mask, int vocabularySize, int target, float weight, float gradientScale)
-        where TLanes : unmanaged, IOutputLanes<TLanes>
+        where TLanes : unmanaged, ILanes<TLanes>
     {
         if (weight == 0)
         {
@@ -169,7 +169,7 @@ internal sealed unsafe partial class SimdOps
     /// <summary>Writes the tempered softmax of the allowed tokens; disallowed tokens, and every token of a row that allows none, get 0.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void SoftmaxRow<TLanes>(float* output, float* logits, uint* mask, int vocabularySize, float inverseTemperature)
-        where TLanes : unmanaged, IOutputLanes<TLanes>
+        where TLanes : unmanaged, ILanes<TLanes>
     {
         var max = AllowedMax<TLanes>(logits, mask, vocabularySize);
         if (max == float.NegativeInfinity)
@@ -183,7 +183,7 @@ internal sealed unsafe partial class SimdOps
 
     /// <summary>The largest allowed logit, −∞ when no token is allowed.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static float AllowedMax<TLanes>(float* logits, uint* mask, int vocabularySize) where TLanes : unmanaged, IOutputLanes<TLanes>
+    private static float AllowedMax<TLanes>(float* logits, uint* mask, int vocabularySize) where TLanes : unmanaged, ILanes<TLanes>
     {
         var lowest = TLanes.Broadcast(float.NegativeInfinity);
         var best = lowest;
@@ -202,7 +202,7 @@ internal sealed unsafe partial class SimdOps
     /// <summary>Writes <c>exp((x − max)·inverseTemperature)</c> for allowed tokens and 0 for the rest; returns their sum.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static float WriteExponentials<TLanes>(float* output, float* logits, uint* mask, int vocabularySize, float max, float inverseTemperature)
-        where TLanes : unmanaged, IOutputLanes<TLanes>
+        where TLanes : unmanaged, ILanes<TLanes>
     {
         var shift = TLanes.Broadcast(max);
         var scale = TLanes.Broadcast(inverseTemperature);
@@ -211,7 +211,7 @@ internal sealed unsafe partial class SimdOps
         var j = 0;
         for (; j <= vocabularySize - TLanes.Count; j += TLanes.Count)
         {
-            var e = TLanes.Exp((TLanes.Load(logits + j) - shift) * scale);
+            var e = LanesMath.Exp((TLanes.Load(logits + j) - shift) * scale);
             if (mask != null) e = TLanes.SelectByBits(mask[j >> 5] >> (j & 31), e, zero);
             e.Store(output + j);
             sums += e;
@@ -227,7 +227,7 @@ internal sealed unsafe partial class SimdOps
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Scale<TLanes>(float* values, int count, float factor) where TLanes : unmanaged, IOutputLanes<TLanes>
+    private static void Scale<TLanes>(float* values, int count, float factor) where TLanes : unmanaged, ILanes<TLanes>
     {
         var f = TLanes.Broadcast(factor);
         var j = 0;
@@ -276,7 +276,7 @@ internal sealed unsafe partial class SimdOps
     }
 
     /// <summary>Σ x² over chunks of the buffer, in parallel when it is large; partial sums are added in chunk order, so the result is reproducible.</summary>
-    private static double SumOfSquares<TLanes>(float* values, long count) where TLanes : unmanaged, IOutputLanes<TLanes>
+    private static double SumOfSquares<TLanes>(float* values, long count) where TLanes : unmanaged, ILanes<TLanes>
     {
         var chunks = (int)((count + OutputChunk - 1) / OutputChunk);
         if (count < OutputParallelThreshold || chunks <= 1) return SumOfSquaresRange<TLanes>(values, count);
@@ -298,7 +298,7 @@ internal sealed unsafe partial class SimdOps
     /// near 16 ulp), each block's total added in double: millions of values keep fp32 accuracy at full vector speed.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static double SumOfSquaresRange<TLanes>(float* values, long count) where TLanes : unmanaged, IOutputLanes<TLanes>
+    private static double SumOfSquaresRange<TLanes>(float* values, long count) where TLanes : unmanaged, ILanes<TLanes>
     {
         var width = TLanes.Count;
         var block = 64 * width;
@@ -334,14 +334,14 @@ internal sealed unsafe partial class SimdOps
 
     private static void AdamWRange(bool wide, float* parameters, float* gradients, float* firstMoments, float* secondMoments, long count, AdamWStep step)
     {
-        if (wide) AdamWRange<OutputLanes512>(parameters, gradients, firstMoments, secondMoments, count, step);
-        else AdamWRange<OutputLanes256>(parameters, gradients, firstMoments, secondMoments, count, step);
+        if (wide) AdamWRange<Lanes512>(parameters, gradients, firstMoments, secondMoments, count, step);
+        else AdamWRange<Lanes256>(parameters, gradients, firstMoments, secondMoments, count, step);
     }
 
     /// <summary>The update of <see cref="AdamWStep"/>, a register at a time, then the tail with the same formula in scalars.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void AdamWRange<TLanes>(float* parameters, float* gradients, float* firstMoments, float* secondMoments, long count, AdamWStep step)
-        where TLanes : unmanaged, IOutputLanes<TLanes>
+        where TLanes : unmanaged, ILanes<TLanes>
     {
         var decay = TLanes.Broadcast(step.Decay);
         var beta1 = TLanes.Broadcast(step.Beta1);
