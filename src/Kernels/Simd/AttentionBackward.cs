@@ -17,10 +17,9 @@ namespace GoSeqZero.Kernels.Simd;
 /// </summary>
 internal static unsafe class AttentionBackwardKernel
 {
-    public static void Run<TVector, TOps>(float* qkvGradient, float* outputGradient, float* output, float* logSumExp, float* qkv,
+    public static void Run<TLanes>(float* qkvGradient, float* outputGradient, float* output, float* logSumExp, float* qkv,
         AttentionShape shape, int tile, int threads)
-        where TVector : struct
-        where TOps : struct, IAttentionVector<TVector>
+        where TLanes : unmanaged, ILanes<TLanes>
     {
         var heads = shape.Batch * shape.Heads;
         var tiles = (shape.Tokens + tile - 1) / tile;
@@ -39,7 +38,7 @@ internal static unsafe class AttentionBackwardKernel
                 Parallel.For(0, heads, options, sequenceHead => RowTerms(buffers, shape, sequenceHead));
                 if (partials is not null) Array.Clear(partials, 0, (int)partialLength);
                 Parallel.For(0, heads * groups, options, task =>
-                    KeyTiles<TVector, TOps>(buffers, shape, tile, groups, task / groups, task % groups));
+                    KeyTiles<TLanes>(buffers, shape, tile, groups, task / groups, task % groups));
                 if (partials is not null) Parallel.For(0, heads, options, sequenceHead => AddPartials(buffers, shape, groups, sequenceHead));
             }
         }
@@ -73,11 +72,10 @@ internal static unsafe class AttentionBackwardKernel
         2 * headSize * tile + 6 * tile * paddedHeadSize + 2 * tile * tile + 2 * tile;
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void KeyTiles<TVector, TOps>(BackwardPointers buffers, AttentionShape shape, int tile, int groups, int sequenceHead, int group)
-        where TVector : struct
-        where TOps : struct, IAttentionVector<TVector>
+    private static void KeyTiles<TLanes>(BackwardPointers buffers, AttentionShape shape, int tile, int groups, int sequenceHead, int group)
+        where TLanes : unmanaged, ILanes<TLanes>
     {
-        int tokens = shape.Tokens, channels = shape.Channels, headSize = shape.HeadSize, width = TOps.Count;
+        int tokens = shape.Tokens, channels = shape.Channels, headSize = shape.HeadSize, width = TLanes.Count;
         int batch = sequenceHead / shape.Heads, head = sequenceHead % shape.Heads;
         var ld = AttentionTiles.RoundUp(headSize, width);
         long rowStride = 3L * channels;
@@ -110,7 +108,7 @@ internal static unsafe class AttentionBackwardKernel
             var keyRows = AttentionTiles.RoundUp(keys, 4);
             AttentionTiles.LoadTransposed(key + firstKey * rowStride, rowStride, keys, headSize, 1, keysTransposed, tile, paddedKeys);
             AttentionTiles.LoadTransposed(value + firstKey * rowStride, rowStride, keys, headSize, 1, valuesTransposed, tile, paddedKeys);
-            AttentionTiles.LoadRows<TVector, TOps>(key + firstKey * rowStride, rowStride, keys, headSize, scale, scaledKeys, ld, keys);
+            AttentionTiles.LoadRows<TLanes>(key + firstKey * rowStride, rowStride, keys, headSize, scale, scaledKeys, ld, keys);
             new Span<float>(keyGradients, keyRows * ld).Clear();
             new Span<float>(valueGradients, keyRows * ld).Clear();
 
@@ -119,13 +117,13 @@ internal static unsafe class AttentionBackwardKernel
                 var firstQuery = queryTile * tile;
                 var rows = Math.Min(tile, tokens - firstQuery);
                 var paddedRows = AttentionTiles.RoundUp(rows, 4);
-                AttentionTiles.LoadRows<TVector, TOps>(query + firstQuery * rowStride, rowStride, rows, headSize, scale, queries, ld, paddedRows);
-                AttentionTiles.LoadRows<TVector, TOps>(outputGradient + (long)firstQuery * channels, channels, rows, headSize, 1, outputGradients, ld, paddedRows);
+                AttentionTiles.LoadRows<TLanes>(query + firstQuery * rowStride, rowStride, rows, headSize, scale, queries, ld, paddedRows);
+                AttentionTiles.LoadRows<TLanes>(outputGradient + (long)firstQuery * channels, channels, rows, headSize, 1, outputGradients, ld, paddedRows);
                 new ReadOnlySpan<float>(logSumExp + firstQuery, rows).CopyTo(new Span<float>(tileLogSumExp, rows));
                 new ReadOnlySpan<float>(rowTerms + firstQuery, rows).CopyTo(new Span<float>(tileRowTerms, rows));
 
-                AttentionTiles.Multiply<TVector, TOps>(queries, ld, 1, keysTransposed, tile, probabilities, tile, paddedRows, paddedKeys, headSize, accumulate: false);
-                AttentionTiles.Multiply<TVector, TOps>(outputGradients, ld, 1, valuesTransposed, tile, scoreGradients, tile, paddedRows, paddedKeys, headSize, accumulate: false);
+                AttentionTiles.Multiply<TLanes>(queries, ld, 1, keysTransposed, tile, probabilities, tile, paddedRows, paddedKeys, headSize, accumulate: false);
+                AttentionTiles.Multiply<TLanes>(outputGradients, ld, 1, valuesTransposed, tile, scoreGradients, tile, paddedRows, paddedKeys, headSize, accumulate: false);
                 for (var row = 0; row < paddedRows; row++)
                 {
                     float* p = probabilities + row * tile, dS = scoreGradients + row * tile;
@@ -137,19 +135,19 @@ internal static unsafe class AttentionBackwardKernel
                     }
                     var visible = queryTile == keyTile ? row + 1 : keys;
                     for (var j = visible; j < paddedKeys; j++) p[j] = float.NegativeInfinity;
-                    var shift = TOps.Broadcast(tileLogSumExp[row]);
-                    var rowTerm = TOps.Broadcast(tileRowTerms[row]);
+                    var shift = TLanes.Broadcast(tileLogSumExp[row]);
+                    var rowTerm = TLanes.Broadcast(tileRowTerms[row]);
                     for (var j = 0; j < paddedKeys; j += width)
                     {
-                        var probability = TOps.Exp(TOps.Subtract(TOps.Load(p + j), shift));
-                        TOps.Store(p + j, probability);
-                        TOps.Store(dS + j, TOps.Multiply(probability, TOps.Subtract(TOps.Load(dS + j), rowTerm)));
+                        var probability = LanesMath.Exp(TLanes.Load(p + j) - shift);
+                        probability.Store(p + j);
+                        (probability * (TLanes.Load(dS + j) - rowTerm)).Store(dS + j);
                     }
                 }
                 // Pᵀ and dSᵀ are read in place through swapped strides.
-                AttentionTiles.Multiply<TVector, TOps>(probabilities, 1, tile, outputGradients, ld, valueGradients, ld, keyRows, ld, rows, accumulate: true);
-                AttentionTiles.Multiply<TVector, TOps>(scoreGradients, 1, tile, queries, ld, keyGradients, ld, keyRows, ld, rows, accumulate: true);
-                AttentionTiles.Multiply<TVector, TOps>(scoreGradients, tile, 1, scaledKeys, ld, queryGradients, ld, paddedRows, ld, keys, accumulate: false);
+                AttentionTiles.Multiply<TLanes>(probabilities, 1, tile, outputGradients, ld, valueGradients, ld, keyRows, ld, rows, accumulate: true);
+                AttentionTiles.Multiply<TLanes>(scoreGradients, 1, tile, queries, ld, keyGradients, ld, keyRows, ld, rows, accumulate: true);
+                AttentionTiles.Multiply<TLanes>(scoreGradients, tile, 1, scaledKeys, ld, queryGradients, ld, paddedRows, ld, keys, accumulate: false);
                 AttentionTiles.AddRows(queryGradients, ld, rows, headSize, queryGradientTarget + firstQuery * queryGradientStride, queryGradientStride);
             }
             AttentionTiles.AddRows(keyGradients, ld, keys, headSize, keyGradient + firstKey * rowStride, rowStride);

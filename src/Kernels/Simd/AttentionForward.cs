@@ -12,9 +12,8 @@ namespace GoSeqZero.Kernels.Simd;
 /// </summary>
 internal static unsafe class AttentionForwardKernel
 {
-    public static void Run<TVector, TOps>(float* output, float* logSumExp, float* qkv, AttentionShape shape, int tile, int threads)
-        where TVector : struct
-        where TOps : struct, IAttentionVector<TVector>
+    public static void Run<TLanes>(float* output, float* logSumExp, float* qkv, AttentionShape shape, int tile, int threads)
+        where TLanes : unmanaged, ILanes<TLanes>
     {
         var tiles = (shape.Tokens + tile - 1) / tile;
         var heads = shape.Batch * shape.Heads;
@@ -32,7 +31,7 @@ internal static unsafe class AttentionForwardKernel
                     // The last query tiles see the most keys: handing them out first keeps the threads finishing together.
                     var queryTile = tiles - 1 - task % tiles;
                     var sequenceHead = task / tiles;
-                    QueryTile<TVector, TOps>(pointers, shape, tile, sequenceHead / shape.Heads, sequenceHead % shape.Heads, queryTile);
+                    QueryTile<TLanes>(pointers, shape, tile, sequenceHead / shape.Heads, sequenceHead % shape.Heads, queryTile);
                 });
             }
         }
@@ -57,11 +56,10 @@ internal static unsafe class AttentionForwardKernel
     private static int ScratchFloats(int tile, int paddedHeadSize) => 3 * tile * paddedHeadSize + tile * tile + 2 * tile;
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void QueryTile<TVector, TOps>(AttentionPointers pointers, AttentionShape shape, int tile, int batch, int head, int queryTile)
-        where TVector : struct
-        where TOps : struct, IAttentionVector<TVector>
+    private static void QueryTile<TLanes>(AttentionPointers pointers, AttentionShape shape, int tile, int batch, int head, int queryTile)
+        where TLanes : unmanaged, ILanes<TLanes>
     {
-        int tokens = shape.Tokens, channels = shape.Channels, headSize = shape.HeadSize, width = TOps.Count;
+        int tokens = shape.Tokens, channels = shape.Channels, headSize = shape.HeadSize, width = TLanes.Count;
         var ld = AttentionTiles.RoundUp(headSize, width);
         long rowStride = 3L * channels;
         var firstQuery = queryTile * tile;
@@ -75,7 +73,7 @@ internal static unsafe class AttentionForwardKernel
         var query = pointers.Qkv + (long)batch * tokens * rowStride + head * headSize;
         var value = query + 2 * channels;
         var keysTransposed = pointers.KeysTransposed + ((long)batch * shape.Heads + head) * headSize * pointers.PaddedTokens;
-        AttentionTiles.LoadRows<TVector, TOps>(query + firstQuery * rowStride, rowStride, rows, headSize, 1, queries, ld, paddedRows);
+        AttentionTiles.LoadRows<TLanes>(query + firstQuery * rowStride, rowStride, rows, headSize, 1, queries, ld, paddedRows);
         new Span<float>(accumulators, paddedRows * ld).Clear();
         new Span<float>(rowMax, tile).Fill(float.NegativeInfinity);
         new Span<float>(rowSum, tile).Clear();
@@ -85,8 +83,8 @@ internal static unsafe class AttentionForwardKernel
             var firstKey = keyTile * tile;
             var keys = Math.Min(tile, tokens - firstKey);
             var paddedKeys = AttentionTiles.RoundUp(keys, width);
-            AttentionTiles.LoadRows<TVector, TOps>(value + firstKey * rowStride, rowStride, keys, headSize, 1, values, ld, keys);
-            AttentionTiles.Multiply<TVector, TOps>(queries, ld, 1, keysTransposed + firstKey, pointers.PaddedTokens, scores, tile,
+            AttentionTiles.LoadRows<TLanes>(value + firstKey * rowStride, rowStride, keys, headSize, 1, values, ld, keys);
+            AttentionTiles.Multiply<TLanes>(queries, ld, 1, keysTransposed + firstKey, pointers.PaddedTokens, scores, tile,
                 paddedRows, paddedKeys, headSize, accumulate: false);
 
             for (var row = 0; row < paddedRows; row++)
@@ -99,28 +97,28 @@ internal static unsafe class AttentionForwardKernel
                 }
                 var visible = keyTile == queryTile ? row + 1 : keys;
                 for (var j = visible; j < paddedKeys; j++) score[j] = float.NegativeInfinity;
-                var maxVector = TOps.Load(score);
-                for (var j = width; j < paddedKeys; j += width) maxVector = TOps.Max(maxVector, TOps.Load(score + j));
-                var newMax = MathF.Max(rowMax[row], TOps.MaxAcross(maxVector));
+                var maxVector = TLanes.Load(score);
+                for (var j = width; j < paddedKeys; j += width) maxVector = TLanes.Max(maxVector, TLanes.Load(score + j));
+                var newMax = MathF.Max(rowMax[row], maxVector.Maximum());
                 var correction = MathF.Exp(rowMax[row] - newMax);
-                var shift = TOps.Broadcast(newMax);
-                var sumVector = TOps.Zero;
+                var shift = TLanes.Broadcast(newMax);
+                var sumVector = TLanes.Zero;
                 for (var j = 0; j < paddedKeys; j += width)
                 {
-                    var p = TOps.Exp(TOps.Subtract(TOps.Load(score + j), shift));
-                    TOps.Store(score + j, p);
-                    sumVector = TOps.Add(sumVector, p);
+                    var p = LanesMath.Exp(TLanes.Load(score + j) - shift);
+                    p.Store(score + j);
+                    sumVector += p;
                 }
-                rowSum[row] = rowSum[row] * correction + TOps.SumAcross(sumVector);
+                rowSum[row] = rowSum[row] * correction + sumVector.Sum();
                 rowMax[row] = newMax;
                 if (correction != 1)
                 {
-                    var factor = TOps.Broadcast(correction);
+                    var factor = TLanes.Broadcast(correction);
                     var accumulator = accumulators + row * ld;
-                    for (var d = 0; d < ld; d += width) TOps.Store(accumulator + d, TOps.Multiply(TOps.Load(accumulator + d), factor));
+                    for (var d = 0; d < ld; d += width) (TLanes.Load(accumulator + d) * factor).Store(accumulator + d);
                 }
             }
-            AttentionTiles.Multiply<TVector, TOps>(scores, tile, 1, values, ld, accumulators, ld, paddedRows, ld, keys, accumulate: true);
+            AttentionTiles.Multiply<TLanes>(scores, tile, 1, values, ld, accumulators, ld, paddedRows, ld, keys, accumulate: true);
         }
 
         var outputRows = pointers.Output + ((long)batch * tokens + firstQuery) * channels + head * headSize;

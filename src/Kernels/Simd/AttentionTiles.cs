@@ -16,12 +16,11 @@ internal static unsafe class AttentionTiles
     /// and n &lt; columns (a multiple of the vector width). With <paramref name="accumulate"/> false C is written, not read.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Multiply<TVector, TOps>(float* a, int aRowStride, int aColumnStride, float* b, int ldb,
+    public static void Multiply<TLanes>(float* a, int aRowStride, int aColumnStride, float* b, int ldb,
         float* c, int ldc, int rows, int columns, int depth, bool accumulate)
-        where TVector : struct
-        where TOps : struct, IAttentionVector<TVector>
+        where TLanes : unmanaged, ILanes<TLanes>
     {
-        var width = TOps.Count;
+        var width = TLanes.Count;
         for (var m = 0; m < rows; m += 4)
         {
             float* a0 = a + m * aRowStride, a1 = a0 + aRowStride, a2 = a1 + aRowStride, a3 = a2 + aRowStride;
@@ -30,102 +29,101 @@ internal static unsafe class AttentionTiles
             // AVX-512 has 32 registers: four rows by four vectors halves the broadcasts per multiply-add.
             if (width == 16)
                 for (; n + 4 * width <= columns; n += 4 * width)
-                    FourByFour<TVector, TOps>(a0, a1, a2, a3, aColumnStride, b + n, ldb, c0 + n, c1 + n, c2 + n, c3 + n, depth, accumulate);
+                    FourByFour<TLanes>(a0, a1, a2, a3, aColumnStride, b + n, ldb, c0 + n, c1 + n, c2 + n, c3 + n, depth, accumulate);
             // Four rows by two vectors: eight accumulators, few enough for the 16 registers of AVX2.
             for (; n + 2 * width <= columns; n += 2 * width)
             {
-                TVector c00 = TOps.Zero, c01 = TOps.Zero, c10 = TOps.Zero, c11 = TOps.Zero;
-                TVector c20 = TOps.Zero, c21 = TOps.Zero, c30 = TOps.Zero, c31 = TOps.Zero;
+                TLanes c00 = TLanes.Zero, c01 = TLanes.Zero, c10 = TLanes.Zero, c11 = TLanes.Zero;
+                TLanes c20 = TLanes.Zero, c21 = TLanes.Zero, c30 = TLanes.Zero, c31 = TLanes.Zero;
                 if (accumulate)
                 {
-                    (c00, c01) = (TOps.Load(c0 + n), TOps.Load(c0 + n + width));
-                    (c10, c11) = (TOps.Load(c1 + n), TOps.Load(c1 + n + width));
-                    (c20, c21) = (TOps.Load(c2 + n), TOps.Load(c2 + n + width));
-                    (c30, c31) = (TOps.Load(c3 + n), TOps.Load(c3 + n + width));
+                    (c00, c01) = (TLanes.Load(c0 + n), TLanes.Load(c0 + n + width));
+                    (c10, c11) = (TLanes.Load(c1 + n), TLanes.Load(c1 + n + width));
+                    (c20, c21) = (TLanes.Load(c2 + n), TLanes.Load(c2 + n + width));
+                    (c30, c31) = (TLanes.Load(c3 + n), TLanes.Load(c3 + n + width));
                 }
                 var bRow = b + n;
                 var offset = 0;
                 for (var k = 0; k < depth; k++, bRow += ldb, offset += aColumnStride)
                 {
-                    var b0 = TOps.Load(bRow);
-                    var b1 = TOps.Load(bRow + width);
-                    var x = TOps.Broadcast(a0[offset]);
-                    c00 = TOps.MultiplyAdd(x, b0, c00);
-                    c01 = TOps.MultiplyAdd(x, b1, c01);
-                    x = TOps.Broadcast(a1[offset]);
-                    c10 = TOps.MultiplyAdd(x, b0, c10);
-                    c11 = TOps.MultiplyAdd(x, b1, c11);
-                    x = TOps.Broadcast(a2[offset]);
-                    c20 = TOps.MultiplyAdd(x, b0, c20);
-                    c21 = TOps.MultiplyAdd(x, b1, c21);
-                    x = TOps.Broadcast(a3[offset]);
-                    c30 = TOps.MultiplyAdd(x, b0, c30);
-                    c31 = TOps.MultiplyAdd(x, b1, c31);
+                    var b0 = TLanes.Load(bRow);
+                    var b1 = TLanes.Load(bRow + width);
+                    var x = TLanes.Broadcast(a0[offset]);
+                    c00 = TLanes.MultiplyAdd(x, b0, c00);
+                    c01 = TLanes.MultiplyAdd(x, b1, c01);
+                    x = TLanes.Broadcast(a1[offset]);
+                    c10 = TLanes.MultiplyAdd(x, b0, c10);
+                    c11 = TLanes.MultiplyAdd(x, b1, c11);
+                    x = TLanes.Broadcast(a2[offset]);
+                    c20 = TLanes.MultiplyAdd(x, b0, c20);
+                    c21 = TLanes.MultiplyAdd(x, b1, c21);
+                    x = TLanes.Broadcast(a3[offset]);
+                    c30 = TLanes.MultiplyAdd(x, b0, c30);
+                    c31 = TLanes.MultiplyAdd(x, b1, c31);
                 }
-                TOps.Store(c0 + n, c00);
-                TOps.Store(c0 + n + width, c01);
-                TOps.Store(c1 + n, c10);
-                TOps.Store(c1 + n + width, c11);
-                TOps.Store(c2 + n, c20);
-                TOps.Store(c2 + n + width, c21);
-                TOps.Store(c3 + n, c30);
-                TOps.Store(c3 + n + width, c31);
+                c00.Store(c0 + n);
+                c01.Store(c0 + n + width);
+                c10.Store(c1 + n);
+                c11.Store(c1 + n + width);
+                c20.Store(c2 + n);
+                c21.Store(c2 + n + width);
+                c30.Store(c3 + n);
+                c31.Store(c3 + n + width);
             }
             if (n < columns)
             {
-                TVector c00 = TOps.Zero, c10 = TOps.Zero, c20 = TOps.Zero, c30 = TOps.Zero;
-                if (accumulate) (c00, c10, c20, c30) = (TOps.Load(c0 + n), TOps.Load(c1 + n), TOps.Load(c2 + n), TOps.Load(c3 + n));
+                TLanes c00 = TLanes.Zero, c10 = TLanes.Zero, c20 = TLanes.Zero, c30 = TLanes.Zero;
+                if (accumulate) (c00, c10, c20, c30) = (TLanes.Load(c0 + n), TLanes.Load(c1 + n), TLanes.Load(c2 + n), TLanes.Load(c3 + n));
                 var bRow = b + n;
                 var offset = 0;
                 for (var k = 0; k < depth; k++, bRow += ldb, offset += aColumnStride)
                 {
-                    var b0 = TOps.Load(bRow);
-                    c00 = TOps.MultiplyAdd(TOps.Broadcast(a0[offset]), b0, c00);
-                    c10 = TOps.MultiplyAdd(TOps.Broadcast(a1[offset]), b0, c10);
-                    c20 = TOps.MultiplyAdd(TOps.Broadcast(a2[offset]), b0, c20);
-                    c30 = TOps.MultiplyAdd(TOps.Broadcast(a3[offset]), b0, c30);
+                    var b0 = TLanes.Load(bRow);
+                    c00 = TLanes.MultiplyAdd(TLanes.Broadcast(a0[offset]), b0, c00);
+                    c10 = TLanes.MultiplyAdd(TLanes.Broadcast(a1[offset]), b0, c10);
+                    c20 = TLanes.MultiplyAdd(TLanes.Broadcast(a2[offset]), b0, c20);
+                    c30 = TLanes.MultiplyAdd(TLanes.Broadcast(a3[offset]), b0, c30);
                 }
-                TOps.Store(c0 + n, c00);
-                TOps.Store(c1 + n, c10);
-                TOps.Store(c2 + n, c20);
-                TOps.Store(c3 + n, c30);
+                c00.Store(c0 + n);
+                c10.Store(c1 + n);
+                c20.Store(c2 + n);
+                c30.Store(c3 + n);
             }
         }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void FourByFour<TVector, TOps>(float* a0, float* a1, float* a2, float* a3, int aColumnStride, float* b, int ldb,
+    private static void FourByFour<TLanes>(float* a0, float* a1, float* a2, float* a3, int aColumnStride, float* b, int ldb,
         float* c0, float* c1, float* c2, float* c3, int depth, bool accumulate)
-        where TVector : struct
-        where TOps : struct, IAttentionVector<TVector>
+        where TLanes : unmanaged, ILanes<TLanes>
     {
-        var width = TOps.Count;
-        TVector c00 = TOps.Zero, c01 = TOps.Zero, c02 = TOps.Zero, c03 = TOps.Zero, c10 = TOps.Zero, c11 = TOps.Zero, c12 = TOps.Zero, c13 = TOps.Zero;
-        TVector c20 = TOps.Zero, c21 = TOps.Zero, c22 = TOps.Zero, c23 = TOps.Zero, c30 = TOps.Zero, c31 = TOps.Zero, c32 = TOps.Zero, c33 = TOps.Zero;
+        var width = TLanes.Count;
+        TLanes c00 = TLanes.Zero, c01 = TLanes.Zero, c02 = TLanes.Zero, c03 = TLanes.Zero, c10 = TLanes.Zero, c11 = TLanes.Zero, c12 = TLanes.Zero, c13 = TLanes.Zero;
+        TLanes c20 = TLanes.Zero, c21 = TLanes.Zero, c22 = TLanes.Zero, c23 = TLanes.Zero, c30 = TLanes.Zero, c31 = TLanes.Zero, c32 = TLanes.Zero, c33 = TLanes.Zero;
         if (accumulate)
         {
-            (c00, c01, c02, c03) = (TOps.Load(c0), TOps.Load(c0 + width), TOps.Load(c0 + 2 * width), TOps.Load(c0 + 3 * width));
-            (c10, c11, c12, c13) = (TOps.Load(c1), TOps.Load(c1 + width), TOps.Load(c1 + 2 * width), TOps.Load(c1 + 3 * width));
-            (c20, c21, c22, c23) = (TOps.Load(c2), TOps.Load(c2 + width), TOps.Load(c2 + 2 * width), TOps.Load(c2 + 3 * width));
-            (c30, c31, c32, c33) = (TOps.Load(c3), TOps.Load(c3 + width), TOps.Load(c3 + 2 * width), TOps.Load(c3 + 3 * width));
+            (c00, c01, c02, c03) = (TLanes.Load(c0), TLanes.Load(c0 + width), TLanes.Load(c0 + 2 * width), TLanes.Load(c0 + 3 * width));
+            (c10, c11, c12, c13) = (TLanes.Load(c1), TLanes.Load(c1 + width), TLanes.Load(c1 + 2 * width), TLanes.Load(c1 + 3 * width));
+            (c20, c21, c22, c23) = (TLanes.Load(c2), TLanes.Load(c2 + width), TLanes.Load(c2 + 2 * width), TLanes.Load(c2 + 3 * width));
+            (c30, c31, c32, c33) = (TLanes.Load(c3), TLanes.Load(c3 + width), TLanes.Load(c3 + 2 * width), TLanes.Load(c3 + 3 * width));
         }
         var offset = 0;
         for (var k = 0; k < depth; k++, b += ldb, offset += aColumnStride)
         {
-            TVector b0 = TOps.Load(b), b1 = TOps.Load(b + width), b2 = TOps.Load(b + 2 * width), b3 = TOps.Load(b + 3 * width);
-            var x = TOps.Broadcast(a0[offset]);
-            (c00, c01, c02, c03) = (TOps.MultiplyAdd(x, b0, c00), TOps.MultiplyAdd(x, b1, c01), TOps.MultiplyAdd(x, b2, c02), TOps.MultiplyAdd(x, b3, c03));
-            x = TOps.Broadcast(a1[offset]);
-            (c10, c11, c12, c13) = (TOps.MultiplyAdd(x, b0, c10), TOps.MultiplyAdd(x, b1, c11), TOps.MultiplyAdd(x, b2, c12), TOps.MultiplyAdd(x, b3, c13));
-            x = TOps.Broadcast(a2[offset]);
-            (c20, c21, c22, c23) = (TOps.MultiplyAdd(x, b0, c20), TOps.MultiplyAdd(x, b1, c21), TOps.MultiplyAdd(x, b2, c22), TOps.MultiplyAdd(x, b3, c23));
-            x = TOps.Broadcast(a3[offset]);
-            (c30, c31, c32, c33) = (TOps.MultiplyAdd(x, b0, c30), TOps.MultiplyAdd(x, b1, c31), TOps.MultiplyAdd(x, b2, c32), TOps.MultiplyAdd(x, b3, c33));
+            TLanes b0 = TLanes.Load(b), b1 = TLanes.Load(b + width), b2 = TLanes.Load(b + 2 * width), b3 = TLanes.Load(b + 3 * width);
+            var x = TLanes.Broadcast(a0[offset]);
+            (c00, c01, c02, c03) = (TLanes.MultiplyAdd(x, b0, c00), TLanes.MultiplyAdd(x, b1, c01), TLanes.MultiplyAdd(x, b2, c02), TLanes.MultiplyAdd(x, b3, c03));
+            x = TLanes.Broadcast(a1[offset]);
+            (c10, c11, c12, c13) = (TLanes.MultiplyAdd(x, b0, c10), TLanes.MultiplyAdd(x, b1, c11), TLanes.MultiplyAdd(x, b2, c12), TLanes.MultiplyAdd(x, b3, c13));
+            x = TLanes.Broadcast(a2[offset]);
+            (c20, c21, c22, c23) = (TLanes.MultiplyAdd(x, b0, c20), TLanes.MultiplyAdd(x, b1, c21), TLanes.MultiplyAdd(x, b2, c22), TLanes.MultiplyAdd(x, b3, c23));
+            x = TLanes.Broadcast(a3[offset]);
+            (c30, c31, c32, c33) = (TLanes.MultiplyAdd(x, b0, c30), TLanes.MultiplyAdd(x, b1, c31), TLanes.MultiplyAdd(x, b2, c32), TLanes.MultiplyAdd(x, b3, c33));
         }
-        TOps.Store(c0, c00); TOps.Store(c0 + width, c01); TOps.Store(c0 + 2 * width, c02); TOps.Store(c0 + 3 * width, c03);
-        TOps.Store(c1, c10); TOps.Store(c1 + width, c11); TOps.Store(c1 + 2 * width, c12); TOps.Store(c1 + 3 * width, c13);
-        TOps.Store(c2, c20); TOps.Store(c2 + width, c21); TOps.Store(c2 + 2 * width, c22); TOps.Store(c2 + 3 * width, c23);
-        TOps.Store(c3, c30); TOps.Store(c3 + width, c31); TOps.Store(c3 + 2 * width, c32); TOps.Store(c3 + 3 * width, c33);
+        c00.Store(c0); c01.Store(c0 + width); c02.Store(c0 + 2 * width); c03.Store(c0 + 3 * width);
+        c10.Store(c1); c11.Store(c1 + width); c12.Store(c1 + 2 * width); c13.Store(c1 + 3 * width);
+        c20.Store(c2); c21.Store(c2 + width); c22.Store(c2 + 2 * width); c23.Store(c2 + 3 * width);
+        c30.Store(c3); c31.Store(c3 + width); c32.Store(c3 + 2 * width); c33.Store(c3 + 3 * width);
     }
 
     /// <summary>
@@ -134,12 +132,11 @@ internal static unsafe class AttentionTiles
     /// the rows from <paramref name="count"/> to <paramref name="paddedRows"/>, so padded lanes stay finite and contribute 0.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void LoadRows<TVector, TOps>(float* source, long sourceStride, int count, int headSize, float scale, float* destination, int ld, int paddedRows)
-        where TVector : struct
-        where TOps : struct, IAttentionVector<TVector>
+    public static void LoadRows<TLanes>(float* source, long sourceStride, int count, int headSize, float scale, float* destination, int ld, int paddedRows)
+        where TLanes : unmanaged, ILanes<TLanes>
     {
-        var width = TOps.Count;
-        var factor = TOps.Broadcast(scale);
+        var width = TLanes.Count;
+        var factor = TLanes.Broadcast(scale);
         for (var row = 0; row < paddedRows; row++)
         {
             var target = destination + row * ld;
@@ -147,7 +144,7 @@ internal static unsafe class AttentionTiles
             {
                 var from = source + row * sourceStride;
                 var d = 0;
-                for (; d + width <= headSize; d += width) TOps.Store(target + d, TOps.Multiply(TOps.Load(from + d), factor));
+                for (; d + width <= headSize; d += width) (TLanes.Load(from + d) * factor).Store(target + d);
                 for (; d < headSize; d++) target[d] = scale * from[d];
                 new Span<float>(target + headSize, ld - headSize).Clear();
             }

@@ -1,5 +1,3 @@
-using System.Runtime.Intrinsics;
-
 namespace GoSeqZero.Kernels.Simd;
 
 internal sealed unsafe partial class SimdOps
@@ -30,19 +28,19 @@ internal sealed unsafe partial class SimdOps
     {
         AttentionArguments.CheckForward(output, logSumExp, qkv, shape);
         if (SimdCapabilities.HasVector512 && !AttentionForceVector256)
-            AttentionForwardKernel.Run<Vector512<float>, AttentionVector512>(output.Pointer, logSumExp.Pointer, qkv.Pointer, shape, AttentionTileFor(shape), AttentionThreads);
+            AttentionForwardKernel.Run<Lanes512>(output.Pointer, logSumExp.Pointer, qkv.Pointer, shape, AttentionTileFor(shape), AttentionThreads);
         else
-            AttentionForwardKernel.Run<Vector256<float>, AttentionVector256>(output.Pointer, logSumExp.Pointer, qkv.Pointer, shape, AttentionTileFor(shape), AttentionThreads);
+            AttentionForwardKernel.Run<Lanes256>(output.Pointer, logSumExp.Pointer, qkv.Pointer, shape, AttentionTileFor(shape), AttentionThreads);
     }
 
     public void AttentionBackward(Tensor<float> qkvGradient, Tensor<float> outputGradient, Tensor<float> output, Tensor<float> logSumExp, Tensor<float> qkv, AttentionShape shape)
     {
         AttentionArguments.CheckBackward(qkvGradient, outputGradient, output, logSumExp, qkv, shape);
         if (SimdCapabilities.HasVector512 && !AttentionForceVector256)
-            AttentionBackwardKernel.Run<Vector512<float>, AttentionVector512>(qkvGradient.Pointer, outputGradient.Pointer, output.Pointer,
+            AttentionBackwardKernel.Run<Lanes512>(qkvGradient.Pointer, outputGradient.Pointer, output.Pointer,
                 logSumExp.Pointer, qkv.Pointer, shape, AttentionTileFor(shape), AttentionThreads);
         else
-            AttentionBackwardKernel.Run<Vector256<float>, AttentionVector256>(qkvGradient.Pointer, outputGradient.Pointer, output.Pointer,
+            AttentionBackwardKernel.Run<Lanes256>(qkvGradient.Pointer, outputGradient.Pointer, output.Pointer,
                 logSumExp.Pointer, qkv.Pointer, shape, AttentionTileFor(shape), AttentionThreads);
     }
 }
