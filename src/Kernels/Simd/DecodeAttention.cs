@@ -83,13 +83,14 @@ internal static unsafe class DecodeAttention
             }
             var query = arguments.Qkv + ((long)b * queries + i) * 3 * channels + h * headSize;
             for (var d = 0; d < headSize; d++) scaledQuery[d] = query[d] * scale;
-            AttendQuery(scaledQuery, keys, values, start + i + 1, headSize, output, scores, accumulators, arguments.UseVector512);
+            if (arguments.UseVector512) AttendQuery<Lanes512>(scaledQuery, keys, values, start + i + 1, headSize, output, scores, accumulators);
+            else AttendQuery<Lanes256>(scaledQuery, keys, values, start + i + 1, headSize, output, scores, accumulators);
         }
     }
 
     /// <summary>Softmax(q·kᵀ)·V over the first <paramref name="visible"/> cache rows (q already scaled), written to <paramref name="output"/>.</summary>
-    private static void AttendQuery(float* query, float* keys, float* values, int visible, int headSize,
-        float* output, float* scores, float* accumulators, bool useVector512)
+    private static void AttendQuery<TLanes>(float* query, float* keys, float* values, int visible, int headSize,
+        float* output, float* scores, float* accumulators) where TLanes : unmanaged, ILanes<TLanes>
     {
         var runningMax = float.NegativeInfinity;
         var runningSum = 0f;
@@ -97,13 +98,11 @@ internal static unsafe class DecodeAttention
         for (var blockStart = 0; blockStart < visible; blockStart += BlockKeys)
         {
             var blockKeys = Math.Min(BlockKeys, visible - blockStart);
-            var blockRows = keys + (long)blockStart * headSize;
-            if (useVector512) Scores512(query, blockRows, blockKeys, headSize, scores);
-            else Scores256(query, blockRows, blockKeys, headSize, scores);
+            Scores<TLanes>(query, keys + (long)blockStart * headSize, blockKeys, headSize, scores);
             // Scores past the block's end become exp(−∞) = 0, so the max and the exponentials run whole vectors.
             var padded = (blockKeys + 15) & ~15;
             for (var j = blockKeys; j < padded; j++) scores[j] = float.NegativeInfinity;
-            var blockMax = useVector512 ? Max512(scores, padded) : Max256(scores, padded);
+            var blockMax = Max<TLanes>(scores, padded);
             if (blockMax > runningMax)
             {
                 // exp(−∞) = 0 on the first block: nothing accumulated yet.
@@ -112,17 +111,8 @@ internal static unsafe class DecodeAttention
                 for (var d = 0; d < headSize; d++) accumulators[d] *= rescale;
                 runningMax = blockMax;
             }
-            var blockValues = values + (long)blockStart * headSize;
-            if (useVector512)
-            {
-                runningSum += Exponentials512(scores, padded, runningMax);
-                Accumulate512(accumulators, scores, blockValues, blockKeys, headSize);
-            }
-            else
-            {
-                runningSum += Exponentials256(scores, padded, runningMax);
-                Accumulate256(accumulators, scores, blockValues, blockKeys, headSize);
-            }
+            runningSum += Exponentials<TLanes>(scores, padded, runningMax);
+            Accumulate<TLanes>(accumulators, scores, values + (long)blockStart * headSize, blockKeys, headSize);
         }
         var reciprocal = 1 / runningSum;
         for (var d = 0; d < headSize; d++) output[d] = accumulators[d] * reciprocal;
@@ -132,60 +122,32 @@ internal static unsafe class DecodeAttention
     /// scores[j] = q·k_j for the block's keys, four at a time: four independent FMA chains share each load of q, and
     /// one horizontal-add tree reduces the four sums (one reduction per key costs more than its multiply-adds at head size 32).
     /// </summary>
-    private static void Scores512(float* query, float* rows, int keys, int headSize, float* scores)
+    private static void Scores<TLanes>(float* query, float* rows, int keys, int headSize, float* scores) where TLanes : unmanaged, ILanes<TLanes>
     {
+        var width = TLanes.Count;
         var j = 0;
         for (; j + 4 <= keys; j += 4)
         {
             var row = rows + (long)j * headSize;
-            Vector512<float> s0 = default, s1 = default, s2 = default, s3 = default;
+            TLanes s0 = TLanes.Zero, s1 = TLanes.Zero, s2 = TLanes.Zero, s3 = TLanes.Zero;
             var d = 0;
-            for (; d + 16 <= headSize; d += 16)
+            for (; d + width <= headSize; d += width)
             {
-                var q = Vector512.Load(query + d);
-                s0 = Vector512.FusedMultiplyAdd(q, Vector512.Load(row + d), s0);
-                s1 = Vector512.FusedMultiplyAdd(q, Vector512.Load(row + headSize + d), s1);
-                s2 = Vector512.FusedMultiplyAdd(q, Vector512.Load(row + 2 * headSize + d), s2);
-                s3 = Vector512.FusedMultiplyAdd(q, Vector512.Load(row + 3 * headSize + d), s3);
+                var q = TLanes.Load(query + d);
+                s0 = TLanes.MultiplyAdd(q, TLanes.Load(row + d), s0);
+                s1 = TLanes.MultiplyAdd(q, TLanes.Load(row + headSize + d), s1);
+                s2 = TLanes.MultiplyAdd(q, TLanes.Load(row + 2 * headSize + d), s2);
+                s3 = TLanes.MultiplyAdd(q, TLanes.Load(row + 3 * headSize + d), s3);
             }
-            var sums = SumEach(s0.GetLower() + s0.GetUpper(), s1.GetLower() + s1.GetUpper(), s2.GetLower() + s2.GetUpper(), s3.GetLower() + s3.GetUpper());
-            (sums + TailDots(query, row, headSize, d)).Store(scores + j);
+            (SumEach(s0.FoldTo256(), s1.FoldTo256(), s2.FoldTo256(), s3.FoldTo256()) + TailDots(query, row, headSize, d)).Store(scores + j);
         }
         for (; j < keys; j++)
         {
             var row = rows + (long)j * headSize;
-            var sum = Vector512<float>.Zero;
+            var sum = TLanes.Zero;
             var d = 0;
-            for (; d + 16 <= headSize; d += 16) sum = Vector512.FusedMultiplyAdd(Vector512.Load(query + d), Vector512.Load(row + d), sum);
-            scores[j] = Vector512.Sum(sum) + TailDot(query, row, headSize, d);
-        }
-    }
-
-    private static void Scores256(float* query, float* rows, int keys, int headSize, float* scores)
-    {
-        var j = 0;
-        for (; j + 4 <= keys; j += 4)
-        {
-            var row = rows + (long)j * headSize;
-            Vector256<float> s0 = default, s1 = default, s2 = default, s3 = default;
-            var d = 0;
-            for (; d + 8 <= headSize; d += 8)
-            {
-                var q = Vector256.Load(query + d);
-                s0 = Vector256.FusedMultiplyAdd(q, Vector256.Load(row + d), s0);
-                s1 = Vector256.FusedMultiplyAdd(q, Vector256.Load(row + headSize + d), s1);
-                s2 = Vector256.FusedMultiplyAdd(q, Vector256.Load(row + 2 * headSize + d), s2);
-                s3 = Vector256.FusedMultiplyAdd(q, Vector256.Load(row + 3 * headSize + d), s3);
-            }
-            (SumEach(s0, s1, s2, s3) + TailDots(query, row, headSize, d)).Store(scores + j);
-        }
-        for (; j < keys; j++)
-        {
-            var row = rows + (long)j * headSize;
-            var sum = Vector256<float>.Zero;
-            var d = 0;
-            for (; d + 8 <= headSize; d += 8) sum = Vector256.FusedMultiplyAdd(Vector256.Load(query + d), Vector256.Load(row + d), sum);
-            scores[j] = Vector256.Sum(sum) + TailDot(query, row, headSize, d);
+            for (; d + width <= headSize; d += width) sum = TLanes.MultiplyAdd(TLanes.Load(query + d), TLanes.Load(row + d), sum);
+            scores[j] = sum.Sum() + TailDot(query, row, headSize, d);
         }
     }
 
@@ -215,133 +177,75 @@ internal static unsafe class DecodeAttention
     }
 
     /// <summary>The largest of <paramref name="count"/> scores, a multiple of 16.</summary>
-    private static float Max512(float* scores, int count)
+    private static float Max<TLanes>(float* scores, int count) where TLanes : unmanaged, ILanes<TLanes>
     {
-        var max = Vector512.Create(float.NegativeInfinity);
-        for (var j = 0; j < count; j += 16) max = Vector512.Max(max, Vector512.Load(scores + j));
-        return Max8(Vector256.Max(max.GetLower(), max.GetUpper()));
-    }
-
-    private static float Max256(float* scores, int count)
-    {
-        var max = Vector256.Create(float.NegativeInfinity);
-        for (var j = 0; j < count; j += 8) max = Vector256.Max(max, Vector256.Load(scores + j));
-        return Max8(max);
-    }
-
-    private static float Max8(Vector256<float> values)
-    {
-        var max = float.NegativeInfinity;
-        for (var lane = 0; lane < Vector256<float>.Count; lane++) max = Math.Max(max, values.GetElement(lane));
-        return max;
+        var max = TLanes.Broadcast(float.NegativeInfinity);
+        for (var j = 0; j < count; j += TLanes.Count) max = TLanes.Max(max, TLanes.Load(scores + j));
+        return max.Maximum();
     }
 
     /// <summary>Replaces each score s by exp(s − max) and returns their sum; <paramref name="count"/> is a multiple of 16.</summary>
-    private static float Exponentials512(float* scores, int count, float max)
+    private static float Exponentials<TLanes>(float* scores, int count, float max) where TLanes : unmanaged, ILanes<TLanes>
     {
-        var sum = Vector512<float>.Zero;
-        var shift = Vector512.Create(max);
-        for (var j = 0; j < count; j += 16)
+        var sum = TLanes.Zero;
+        var shift = TLanes.Broadcast(max);
+        for (var j = 0; j < count; j += TLanes.Count)
         {
-            var p = Vector512.Exp(Vector512.Load(scores + j) - shift);
+            var p = LanesMath.Exp(TLanes.Load(scores + j) - shift);
             p.Store(scores + j);
             sum += p;
         }
-        return Vector512.Sum(sum);
-    }
-
-    private static float Exponentials256(float* scores, int count, float max)
-    {
-        var sum = Vector256<float>.Zero;
-        var shift = Vector256.Create(max);
-        for (var j = 0; j < count; j += 8)
-        {
-            var p = Vector256.Exp(Vector256.Load(scores + j) - shift);
-            p.Store(scores + j);
-            sum += p;
-        }
-        return Vector256.Sum(sum);
+        return sum.Sum();
     }
 
     /// <summary>
     /// accumulators += Σ_j weights[j]·values[j]: dimensions in slabs of up to four vectors kept in registers across
     /// the block's keys, so the accumulators are loaded and stored once per block.
     /// </summary>
-    private static void Accumulate512(float* accumulators, float* weights, float* values, int keys, int headSize)
+    private static void Accumulate<TLanes>(float* accumulators, float* weights, float* values, int keys, int headSize)
+        where TLanes : unmanaged, ILanes<TLanes>
     {
+        var width = TLanes.Count;
         var d = 0;
-        for (; d + 64 <= headSize; d += 64)
+        for (; d + 4 * width <= headSize; d += 4 * width)
         {
-            var a0 = Vector512.Load(accumulators + d);
-            var a1 = Vector512.Load(accumulators + d + 16);
-            var a2 = Vector512.Load(accumulators + d + 32);
-            var a3 = Vector512.Load(accumulators + d + 48);
+            var a0 = TLanes.Load(accumulators + d);
+            var a1 = TLanes.Load(accumulators + d + width);
+            var a2 = TLanes.Load(accumulators + d + 2 * width);
+            var a3 = TLanes.Load(accumulators + d + 3 * width);
             var row = values + d;
             for (var j = 0; j < keys; j++, row += headSize)
             {
-                var w = Vector512.Create(weights[j]);
-                a0 = Vector512.FusedMultiplyAdd(w, Vector512.Load(row), a0);
-                a1 = Vector512.FusedMultiplyAdd(w, Vector512.Load(row + 16), a1);
-                a2 = Vector512.FusedMultiplyAdd(w, Vector512.Load(row + 32), a2);
-                a3 = Vector512.FusedMultiplyAdd(w, Vector512.Load(row + 48), a3);
+                var w = TLanes.Broadcast(weights[j]);
+                a0 = TLanes.MultiplyAdd(w, TLanes.Load(row), a0);
+                a1 = TLanes.MultiplyAdd(w, TLanes.Load(row + width), a1);
+                a2 = TLanes.MultiplyAdd(w, TLanes.Load(row + 2 * width), a2);
+                a3 = TLanes.MultiplyAdd(w, TLanes.Load(row + 3 * width), a3);
             }
             a0.Store(accumulators + d);
-            a1.Store(accumulators + d + 16);
-            a2.Store(accumulators + d + 32);
-            a3.Store(accumulators + d + 48);
+            a1.Store(accumulators + d + width);
+            a2.Store(accumulators + d + 2 * width);
+            a3.Store(accumulators + d + 3 * width);
         }
-        for (; d + 32 <= headSize; d += 32)
+        for (; d + 2 * width <= headSize; d += 2 * width)
         {
-            var a0 = Vector512.Load(accumulators + d);
-            var a1 = Vector512.Load(accumulators + d + 16);
+            var a0 = TLanes.Load(accumulators + d);
+            var a1 = TLanes.Load(accumulators + d + width);
             var row = values + d;
             for (var j = 0; j < keys; j++, row += headSize)
             {
-                var w = Vector512.Create(weights[j]);
-                a0 = Vector512.FusedMultiplyAdd(w, Vector512.Load(row), a0);
-                a1 = Vector512.FusedMultiplyAdd(w, Vector512.Load(row + 16), a1);
+                var w = TLanes.Broadcast(weights[j]);
+                a0 = TLanes.MultiplyAdd(w, TLanes.Load(row), a0);
+                a1 = TLanes.MultiplyAdd(w, TLanes.Load(row + width), a1);
             }
             a0.Store(accumulators + d);
-            a1.Store(accumulators + d + 16);
+            a1.Store(accumulators + d + width);
         }
-        for (; d + 16 <= headSize; d += 16)
+        for (; d + width <= headSize; d += width)
         {
-            var a0 = Vector512.Load(accumulators + d);
+            var a0 = TLanes.Load(accumulators + d);
             var row = values + d;
-            for (var j = 0; j < keys; j++, row += headSize) a0 = Vector512.FusedMultiplyAdd(Vector512.Create(weights[j]), Vector512.Load(row), a0);
-            a0.Store(accumulators + d);
-        }
-        AccumulateScalar(accumulators, weights, values, keys, headSize, d);
-    }
-
-    private static void Accumulate256(float* accumulators, float* weights, float* values, int keys, int headSize)
-    {
-        var d = 0;
-        for (; d + 32 <= headSize; d += 32)
-        {
-            var a0 = Vector256.Load(accumulators + d);
-            var a1 = Vector256.Load(accumulators + d + 8);
-            var a2 = Vector256.Load(accumulators + d + 16);
-            var a3 = Vector256.Load(accumulators + d + 24);
-            var row = values + d;
-            for (var j = 0; j < keys; j++, row += headSize)
-            {
-                var w = Vector256.Create(weights[j]);
-                a0 = Vector256.FusedMultiplyAdd(w, Vector256.Load(row), a0);
-                a1 = Vector256.FusedMultiplyAdd(w, Vector256.Load(row + 8), a1);
-                a2 = Vector256.FusedMultiplyAdd(w, Vector256.Load(row + 16), a2);
-                a3 = Vector256.FusedMultiplyAdd(w, Vector256.Load(row + 24), a3);
-            }
-            a0.Store(accumulators + d);
-            a1.Store(accumulators + d + 8);
-            a2.Store(accumulators + d + 16);
-            a3.Store(accumulators + d + 24);
-        }
-        for (; d + 8 <= headSize; d += 8)
-        {
-            var a0 = Vector256.Load(accumulators + d);
-            var row = values + d;
-            for (var j = 0; j < keys; j++, row += headSize) a0 = Vector256.FusedMultiplyAdd(Vector256.Create(weights[j]), Vector256.Load(row), a0);
+            for (var j = 0; j < keys; j++, row += headSize) a0 = TLanes.MultiplyAdd(TLanes.Broadcast(weights[j]), TLanes.Load(row), a0);
             a0.Store(accumulators + d);
         }
         AccumulateScalar(accumulators, weights, values, keys, headSize, d);
