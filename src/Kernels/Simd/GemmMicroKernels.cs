@@ -138,10 +138,11 @@ internal readonly unsafe struct GemmKernel512 : IGemmMicroKernel
     }
 }
 
-// Kept apart from GemmKernel512 on purpose: tile shape follows each ISA's register file, and named unrolled accumulators are what keeps them in registers.
 /// <summary>
 /// The Vector256 fallback: 6 rows × 16 columns in 12 ymm accumulators, which with two B vectors and a broadcast fits
-/// the 16 registers of AVX2. Uses FMA where the CPU has it and a multiply and an add otherwise.
+/// the 16 registers of AVX2. Uses FMA where the CPU has it and a multiply and an add otherwise. Kept apart from
+/// <see cref="GemmKernel512"/> on purpose: the tile shape follows each instruction set's register file, and named,
+/// unrolled accumulators are what keeps them in registers.
 /// </summary>
 internal readonly unsafe struct GemmKernel256 : IGemmMicroKernel
 {
