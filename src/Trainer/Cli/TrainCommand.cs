@@ -199,8 +199,10 @@ internal sealed class TrainCommand : ICommand
                 StopReason.Minutes => "the time bound is reached",
                 _ => "interrupted",
             };
+            // A run stopped by its step bound goes on only with a higher one.
+            var further = reason == StopReason.Steps ? string.Create(culture, $" --steps {2 * trainer.Step}") : "";
             errors.WriteLine(string.Create(culture,
-                $"train: stopped at step {trainer.Step} ({why}); {trainer.Totals.GamesFinished} games played; continue with: goseqzero train --resume {trainer.RunFolder.Path}"));
+                $"train: stopped at step {trainer.Step} ({why}); {trainer.Totals.GamesFinished} games played; continue with: goseqzero train --resume {trainer.RunFolder.Path}{further}"));
         }
         return 0;
     }
