@@ -32,6 +32,29 @@ public class SelfPlayTests
     }
 
     [Fact]
+    public void BlendedIntoAllTheOutcomeMovesEveryLegalValueAndLeavesIllegalOnesAlone()
+    {
+        var (sample, record) = TinyRuns.SearchStepWithEveryRole(Vocabulary);
+        var before = (int[])sample.Tokens.Clone();
+        var played = 7;
+
+        sample.BlendOutcomeIntoAll(Vocabulary, played, improvedValue: 0.2, outcome: 1, lambda: 0.5);
+
+        for (var move = 0; move < 26; move++)
+        {
+            var index = sample.ImprovedStart + move;
+            if (!record.Improved!.IsLegal(move, Vocabulary))
+            {
+                Assert.Equal(Vocabulary.Illegal, sample.Tokens[index]);
+                continue;
+            }
+            var value = move == played ? 0.2 : Vocabulary.BucketCenter(Vocabulary.BucketOf(before[index]));
+            Assert.Equal(Vocabulary.ValueToken(Vocabulary.Bucket(0.5 * value + 0.5)), sample.Tokens[index]);
+        }
+        for (var i = 0; i < sample.ImprovedStart; i++) Assert.Equal(before[i], sample.Tokens[i]);
+    }
+
+    [Fact]
     public void AnIllegalMoveCannotHaveAnOutcomeBlendedIn()
     {
         var (sample, _) = TinyRuns.SearchStepWithEveryRole(Vocabulary);

@@ -69,6 +69,9 @@ internal sealed class TrainCommand : ICommand
     [Option("lambda", HelpText = "Outcome blend into the played move's target: e' = (1 − λ)e' + λz (default 0.5).")]
     public double? Lambda { get; set; }
 
+    [Option("outcome-blend", HelpText = "Which IMPROVED values of a finished game's steps get the outcome: played (the move played) or all (every legal move) (default played).")]
+    public OutcomeBlend? OutcomeBlend { get; set; }
+
     [Option("replay", HelpText = "Search steps of finished games kept for replay (default 4096).")]
     public int? Replay { get; set; }
 
@@ -254,6 +257,7 @@ internal sealed class TrainCommand : ICommand
         if (WeightDecay is { } weightDecay) yield return ("--weight-decay", nameof(TrainSettings.WeightDecay), s => s with { WeightDecay = weightDecay });
         if (Clip is { } clip) yield return ("--clip", nameof(TrainSettings.Clip), s => s with { Clip = clip });
         if (Lambda is { } lambda) yield return ("--lambda", nameof(TrainSettings.Lambda), s => s with { Lambda = lambda });
+        if (OutcomeBlend is { } blend) yield return ("--outcome-blend", nameof(TrainSettings.OutcomeBlend), s => s with { OutcomeBlend = blend });
         if (Replay is { } replay) yield return ("--replay", nameof(TrainSettings.Replay), s => s with { Replay = replay });
         if (ReplaySamples is { } replaySamples) yield return ("--replay-samples", nameof(TrainSettings.ReplaySamples), s => s with { ReplaySamples = replaySamples });
         if (WeightImproved is { } improved) yield return ("--w-improved", nameof(TrainSettings.WeightImproved), s => s with { WeightImproved = improved });

@@ -90,7 +90,28 @@ internal sealed class StepSample
         var index = ImprovedStart + move;
         if (!vocabulary.IsValue(Tokens[index]))
             throw new InvalidOperationException($"move {move} is illegal in this step's IMPROVED row ({vocabulary.Name(Tokens[index])}): it cannot have been played");
-        var token = vocabulary.ValueToken(vocabulary.Bucket((1 - lambda) * improvedValue + lambda * outcome));
+        SetValue(index, vocabulary.ValueToken(vocabulary.Bucket((1 - lambda) * improvedValue + lambda * outcome)));
+    }
+
+    /// <summary>
+    /// The outcome blended into every legal move's IMPROVED value, a value target for the whole position as
+    /// AlphaZero's z is: <paramref name="move"/> from its exact value <paramref name="improvedValue"/>, the others
+    /// from the centres of their buckets.
+    /// </summary>
+    public void BlendOutcomeIntoAll(Vocabulary vocabulary, int move, double improvedValue, double outcome, double lambda)
+    {
+        BlendOutcome(vocabulary, move, improvedValue, outcome, lambda);
+        for (var other = 0; other < MoveCount; other++)
+        {
+            var index = ImprovedStart + other;
+            if (other == move || !vocabulary.IsValue(Tokens[index])) continue;
+            var value = vocabulary.BucketCenter(vocabulary.BucketOf(Tokens[index]));
+            SetValue(index, vocabulary.ValueToken(vocabulary.Bucket((1 - lambda) * value + lambda * outcome)));
+        }
+    }
+
+    private void SetValue(int index, int token)
+    {
         Tokens[index] = token;
         if (Labels is not null) Labels[index] = token;
     }

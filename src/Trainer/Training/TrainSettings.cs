@@ -9,6 +9,15 @@ using GoSeqZero.Trainer.Sequences;
 
 namespace GoSeqZero.Trainer.Training;
 
+/// <summary>Where a finished game's outcome goes in the targets of its steps (--outcome-blend).</summary>
+internal enum OutcomeBlend
+{
+    /// <summary>The IMPROVED value of the move played in each step.</summary>
+    Played,
+    /// <summary>Every legal move's IMPROVED value: a value target for the position itself.</summary>
+    All,
+}
+
 /// <summary>
 /// Everything that decides a training run (DESIGN.md §4), saved as the run's <c>config.json</c> and read back on
 /// resume. Defaults are the values <c>goseqzero train</c> uses when a flag is not given. <see cref="Steps"/>,
@@ -56,6 +65,9 @@ internal sealed record TrainSettings
 
     /// <summary>Weight of a finished game's outcome in the target of the move played: e' ← (1−λ)e' + λz.</summary>
     public double Lambda { get; init; } = 0.5;
+
+    /// <summary>Which IMPROVED values of a finished game's steps get the outcome: the move played (DESIGN.md §4) or every legal move.</summary>
+    public OutcomeBlend OutcomeBlend { get; init; } = OutcomeBlend.Played;
 
     /// <summary>Search steps of finished games kept for replay.</summary>
     public int Replay { get; init; } = 4096;

@@ -342,7 +342,9 @@ internal sealed class TrainingRun : IDisposable
     {
         foreach (var step in game.Steps)
         {
-            step.Sample.BlendOutcome(_vocabulary, step.Move, step.ImprovedValue, game.OutcomeFor(step.Mover), Settings.Lambda);
+            var outcome = game.OutcomeFor(step.Mover);
+            if (Settings.OutcomeBlend == OutcomeBlend.All) step.Sample.BlendOutcomeIntoAll(_vocabulary, step.Move, step.ImprovedValue, outcome, Settings.Lambda);
+            else step.Sample.BlendOutcome(_vocabulary, step.Move, step.ImprovedValue, outcome, Settings.Lambda);
             _replay.Add(step.Sample);
         }
         var score = game.Game.Score();
