@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.CompilerServices;
 
 namespace GoSeqZero.Kernels.Simd;
 
@@ -232,6 +233,8 @@ internal sealed unsafe partial class SimdOps
         return values;
     }
 
+    // Optimised from the first call: the decoder calls these thousands of times on tiny rows, where tier-0 code is 10× slower.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void AddThreeRows<TLanes>(float* target, float* a, float* b, float* c, int channels) where TLanes : unmanaged, ILanes<TLanes>
     {
         var i = 0;
@@ -240,6 +243,8 @@ internal sealed unsafe partial class SimdOps
         for (; i < channels; i++) target[i] = a[i] + b[i] + c[i];
     }
 
+    // Optimised from the first call: the decoder calls these thousands of times on tiny rows, where tier-0 code is 10× slower.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void AddIntoThreeRows<TLanes>(float* a, float* b, float* c, float* source, int width) where TLanes : unmanaged, ILanes<TLanes>
     {
         var i = 0;
@@ -258,6 +263,8 @@ internal sealed unsafe partial class SimdOps
         }
     }
 
+    // Optimised from the first call: the decoder calls these thousands of times on tiny rows, where tier-0 code is 10× slower.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void LayerNormForwardRows<TLanes>(float* output, float* means, float* reciprocalStds, float* input,
         float* weight, float* bias, int first, int end, int channels) where TLanes : unmanaged, ILanes<TLanes>
     {
@@ -282,6 +289,8 @@ internal sealed unsafe partial class SimdOps
     /// Σx² − (Σx)² cancellation when the mean is far from zero); the lanes, which saw equal counts, are merged with
     /// Chan's formula, then the tail continues Welford's update.
     /// </summary>
+    // Optimised from the first call: the decoder calls these thousands of times on tiny rows, where tier-0 code is 10× slower.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static (float Mean, float Variance) RowMoments<TLanes>(float* x, int channels) where TLanes : unmanaged, ILanes<TLanes>
     {
         var vectors = channels / TLanes.Count;
@@ -324,6 +333,8 @@ internal sealed unsafe partial class SimdOps
         else LayerNormBackwardRows<Lanes256>(arguments, first, end, weightSums, biasSums);
     }
 
+    // Optimised from the first call: the decoder calls these thousands of times on tiny rows, where tier-0 code is 10× slower.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void LayerNormBackwardRows<TLanes>(LayerNormBackwardArguments arguments, int first, int end, float* weightSums, float* biasSums)
         where TLanes : unmanaged, ILanes<TLanes>
     {
@@ -381,6 +392,8 @@ internal sealed unsafe partial class SimdOps
         else AddRange<Lanes256>(target, target, source, count);
     }
 
+    // Optimised from the first call: the decoder calls these thousands of times on tiny rows, where tier-0 code is 10× slower.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void AddRange<TLanes>(float* sum, float* a, float* b, long count) where TLanes : unmanaged, ILanes<TLanes>
     {
         long i = 0;
@@ -398,6 +411,8 @@ internal sealed unsafe partial class SimdOps
     /// </summary>
     private const float GeluExponentLimit = 80f;
 
+    // Optimised from the first call: the decoder calls these thousands of times on tiny rows, where tier-0 code is 10× slower.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void GeluForwardRange<TLanes>(float* output, float* input, long count) where TLanes : unmanaged, ILanes<TLanes>
     {
         TLanes minusTwoScale = TLanes.Broadcast(-2 * GeluScale), cubic = TLanes.Broadcast(GeluCubic), one = TLanes.Broadcast(1);
@@ -416,6 +431,8 @@ internal sealed unsafe partial class SimdOps
     }
 
     /// <summary>d/dx [x·σ(2u)] = s + 2x·u′·s·(1 − s) with s = σ(2u) = 1/(1 + e) and 1 − s = e·s, added times dy.</summary>
+    // Optimised from the first call: the decoder calls these thousands of times on tiny rows, where tier-0 code is 10× slower.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void GeluBackwardRange<TLanes>(float* inputGradient, float* input, float* outputGradient, long count) where TLanes : unmanaged, ILanes<TLanes>
     {
         TLanes minusTwoScale = TLanes.Broadcast(-2 * GeluScale), twoScale = TLanes.Broadcast(2 * GeluScale), cubic = TLanes.Broadcast(GeluCubic),

@@ -111,6 +111,9 @@ internal sealed class TrainCommand : ICommand
     [Option("eval-every", HelpText = "Steps between evaluations against random and the previous evaluation's checkpoint, 0 for none (default 0).")]
     public int? EvalEvery { get; set; }
 
+    [Option("profile-every", HelpText = "Steps between profiled steps, whose per-op times (search, forward, backward, optimizer) are appended to profile.txt in the run folder, 0 for none (default 0).")]
+    public int? ProfileEvery { get; set; }
+
     [Option("eval-games", HelpText = "Games per evaluation match (default 10).")]
     public int? EvalGames { get; set; }
 
@@ -126,7 +129,7 @@ internal sealed class TrainCommand : ICommand
     [Option("run-dir", HelpText = "Folder of a new run (default runs/<UTC time>).")]
     public string? RunDir { get; set; }
 
-    [Option("resume", HelpText = "Continue the run in this folder from its newest checkpoint with its saved settings; only --steps, --minutes, --device, --checkpoint-every, --keep-checkpoints, --eval-every, --eval-games and --progress-seconds may change.")]
+    [Option("resume", HelpText = "Continue the run in this folder from its newest checkpoint with its saved settings; only --steps, --minutes, --device, --checkpoint-every, --keep-checkpoints, --eval-every, --eval-games, --profile-every and --progress-seconds may change.")]
     public string? Resume { get; set; }
 
     public int Run()
@@ -228,7 +231,7 @@ internal sealed class TrainCommand : ICommand
                 var changed = option.Apply(settings);
                 if (!TrainSettings.MayChangeOnResume.Contains(option.Field) && !changed.SameAs(settings))
                     throw new ArgumentException($"{option.Flag} {settings.FieldJson(option.Field)} → {changed.FieldJson(option.Field)}: it cannot change when resuming, it is part of the run "
-                        + "(its config.json); only --steps, --minutes, --device, --checkpoint-every, --keep-checkpoints, --eval-every, --eval-games and --progress-seconds may change");
+                        + "(its config.json); only --steps, --minutes, --device, --checkpoint-every, --keep-checkpoints, --eval-every, --eval-games, --profile-every and --progress-seconds may change");
                 settings = changed;
             }
             return settings;
@@ -271,6 +274,7 @@ internal sealed class TrainCommand : ICommand
         if (CheckpointEvery is { } checkpointEvery) yield return ("--checkpoint-every", nameof(TrainSettings.CheckpointEvery), s => s with { CheckpointEvery = checkpointEvery });
         if (KeepCheckpoints is { } keep) yield return ("--keep-checkpoints", nameof(TrainSettings.KeepCheckpoints), s => s with { KeepCheckpoints = keep });
         if (EvalEvery is { } evalEvery) yield return ("--eval-every", nameof(TrainSettings.EvalEvery), s => s with { EvalEvery = evalEvery });
+        if (ProfileEvery is { } profileEvery) yield return ("--profile-every", nameof(TrainSettings.ProfileEvery), s => s with { ProfileEvery = profileEvery });
         if (EvalGames is { } evalGames) yield return ("--eval-games", nameof(TrainSettings.EvalGames), s => s with { EvalGames = evalGames });
         if (Device is { } device) yield return ("--device", nameof(TrainSettings.Device), s => s with { Device = device });
         if (Seed is { } seed) yield return ("--seed", nameof(TrainSettings.Seed), s => s with { Seed = seed });

@@ -99,6 +99,9 @@ internal sealed record TrainSettings
     /// <summary>Evaluate every this many steps (0: never).</summary>
     public int EvalEvery { get; init; }
 
+    /// <summary>Time every op of one step in this many (0: never) and append the table to profile.txt in the run folder.</summary>
+    public int ProfileEvery { get; init; }
+
     /// <summary>Games per evaluation match.</summary>
     public int EvalGames { get; init; } = 10;
 
@@ -113,7 +116,7 @@ internal sealed record TrainSettings
     public static readonly IReadOnlySet<string> MayChangeOnResume = new HashSet<string>
     {
         nameof(Steps), nameof(Minutes), nameof(Device), nameof(CheckpointEvery), nameof(KeepCheckpoints),
-        nameof(EvalEvery), nameof(EvalGames), nameof(ProgressSeconds),
+        nameof(EvalEvery), nameof(EvalGames), nameof(ProgressSeconds), nameof(ProfileEvery),
     };
 
     /// <summary>The board size played at a step (0-based count of steps done).</summary>
@@ -181,6 +184,7 @@ internal sealed record TrainSettings
         Require(CheckpointEvery >= 1, $"--checkpoint-every {CheckpointEvery} must be at least 1 step");
         Require(KeepCheckpoints >= 0, $"--keep-checkpoints {KeepCheckpoints} cannot be negative (0 keeps every one)");
         Require(EvalEvery >= 0, $"--eval-every {EvalEvery} cannot be negative (0 turns evaluation off)");
+        Require(ProfileEvery >= 0, $"--profile-every {ProfileEvery} cannot be negative (0 turns profiling off)");
         Require(EvalGames >= 1, $"--eval-games {EvalGames} must be at least 1");
         Require(ProgressSeconds > 0 && double.IsFinite(ProgressSeconds), $"--progress-seconds {ProgressSeconds} must be a positive number");
         DeviceKinds.Parse(Device);

@@ -8,6 +8,7 @@ using GoSeqZero.Trainer.Search;
 using GoSeqZero.Trainer.Sequences;
 using GoSeqZero.Transformer;
 using GoSeqZero.Transformer.Checkpoints;
+using GoSeqZero.Transformer.Profiling;
 
 namespace GoSeqZero.Trainer.Training;
 
@@ -171,7 +172,25 @@ internal sealed class TrainingRun : IDisposable
             if (stop.IsCancellationRequested) { reason = StopReason.Interrupted; break; }
             if (Settings.Steps is { } steps && Step >= steps) { reason = StopReason.Steps; break; }
             if (Settings.Minutes is { } minutes && session.Elapsed.TotalMinutes >= minutes) { reason = StopReason.Minutes; break; }
-            var report = TrainStep();
+            var profiled = Settings.ProfileEvery > 0 && (Step + 1) % Settings.ProfileEvery == 0;
+            var timed = profiled ? new TimedOps(Model.Ops, Model.Device) : null;
+            var untimed = Model.Ops;
+            if (timed is not null) Model.Ops = timed;
+            StepReport report;
+            try
+            {
+                report = TrainStep(timed);
+            }
+            finally
+            {
+                Model.Ops = untimed;
+            }
+            if (timed is not null)
+            {
+                var path = System.IO.Path.Combine(RunFolder.Path, "profile.txt");
+                File.AppendAllText(path, $"step {Step} (every op waited for, so the step is slower than unprofiled ones)\n{ProfileTable.Format(timed.Timings, 1)}\n");
+                progress?.Log($"profile of step {Step} appended to {System.IO.Path.GetRelativePath(Environment.CurrentDirectory, path)}");
+            }
             RunFolder.AppendMetrics(report.ToJson(DateTime.UtcNow));
             progress?.Step(report, LastEvaluation);
             var evaluate = Settings.EvalEvery > 0 && Step % Settings.EvalEvery == 0;
@@ -183,7 +202,7 @@ internal sealed class TrainingRun : IDisposable
     }
 
     /// <summary>One iteration: search for every game, one optimizer step on the fresh and replayed sequences, one move in every game.</summary>
-    public StepReport TrainStep()
+    public StepReport TrainStep(TimedOps? timed = null)
     {
         var clock = Stopwatch.StartNew();
         var random = new FastRandom(FastRandom.Mix(((ulong)(uint)Settings.Seed << 32) ^ (ulong)Step));
@@ -194,6 +213,7 @@ internal sealed class TrainingRun : IDisposable
         var replayed = _replay.Draw(Settings.ReplaySamples, ref random);
 
         // Search: one batched run per board size and mode.
+        if (timed is not null) timed.Phase = "search";
         var samples = new StepSample[count];
         var improved = new ValueRow[count];
         var before = SearchCounts();
@@ -220,8 +240,11 @@ internal sealed class TrainingRun : IDisposable
             sequences.Add(LearningSequence.Companion(sample, _vocabulary));
         }
         var batch = LearningBatch.Build(sequences, _vocabulary, _weights);
+        if (timed is not null) timed.Phase = "forward";
         var loss = Model.Forward(batch.Batch);
+        if (timed is not null) timed.Phase = "backward";
         Model.Backward();
+        if (timed is not null) timed.Phase = "optimizer";
         var learningRate = Schedule.At(Optimizer.Step + 1);
         var gradientNorm = Optimizer.Update(learningRate);
         var losses = batch.Losses(Model.LastRowLosses);
