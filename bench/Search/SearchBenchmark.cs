@@ -23,7 +23,7 @@ internal static class SearchBenchmark
 
     public static int Run(string[] args)
     {
-        var options = new Options(args, "device", "sizes", "games", "top-k", "mode", "steps", "seed", "json");
+        var options = new Options(args, "device", "sizes", "games", "top-k", "mode", "steps", "seed", "call-overhead-rows", "json");
         var sizes = options.String("sizes", "5,7,9").Split(',', StringSplitOptions.RemoveEmptyEntries)
             .Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray();
         int games = options.Int("games", 16), seed = options.Int("seed", 1);
@@ -39,13 +39,14 @@ internal static class SearchBenchmark
         settings.Validate();
 
         using var device = Device.Create(options.String("device", "cpu"));
+        var overheadRows = options.Int("call-overhead-rows", SearchDriver.DefaultCallOverheadRows(device.Kind));
         var vocabulary = new Vocabulary();
         using var model = new Gpt(device, DefaultModel.For(vocabulary, settings, sizes.Max(), seed));
         var report = new BenchReport("search", args);
         var culture = CultureInfo.InvariantCulture;
         Console.WriteLine($"search steps on {device.Description}: {settings.Mode} mode, top-k {settings.TopK}, {games} games per batch, " +
                           $"default model ({DefaultModel.Layers} layers, C = {DefaultModel.Channels}, {model.Layout.Count:N0} parameters, untrained), " +
-                          $"prefill chunks of up to {MaxChunk}");
+                          $"chunks of up to {MaxChunk}, call overhead {overheadRows} rows");
 
         var random = new FastRandom((ulong)seed);
         // One untrained batch on the smallest board first: JIT and tiering, not measured.
@@ -59,7 +60,7 @@ internal static class SearchBenchmark
             if (size >= 9 && device.Kind == DeviceKind.Cpu)
                 Console.WriteLine($"{size}×{size} on a CPU is slow (sequences of up to {settings.MaxTokens(size)} tokens): " +
                                   $"{batches} batch{(batches == 1 ? "" : "es")} of {games}, expect a minute or more; a GPU is its home");
-            using var driver = new SearchDriver(model, vocabulary, settings, games, size, MaxChunk);
+            using var driver = new SearchDriver(model, vocabulary, settings, games, size, MaxChunk) { CallOverheadRows = overheadRows };
             var result = new SizeResult(size);
             for (var b = 0; b < batches; b++)
             {
@@ -69,7 +70,7 @@ internal static class SearchBenchmark
                 var writers = driver.Run(roots);
                 var wall = Stopwatch.GetElapsedTime(start).TotalSeconds;
                 var spent = Difference(Snapshot(driver.Statistics), before);
-                var schedule = Replay(writers, games, settings.ModelWritesImproved);
+                var schedule = Replay(writers, games, settings.ModelWritesImproved, overheadRows);
                 if (schedule.PrefillCalls != spent.PrefillCalls || schedule.DecodeCalls != spent.DecodeCalls || schedule.ModelTokens != spent.ModelTokens)
                     throw new InvalidOperationException(
                         $"the replayed call schedule ({schedule.PrefillCalls} prefill, {schedule.DecodeCalls} decode calls, {schedule.ModelTokens} model tokens) " +
@@ -108,7 +109,7 @@ internal static class SearchBenchmark
         }
         Console.WriteLine("tokens/step: the whole sequence; prefill/decode tok/s: tokens fed by calls of a chunk > 1 (forced runs, with the");
         Console.WriteLine("model tokens before them) and of one token per game, over those calls' time; rows/s: batch × chunk rows the decoder");
-        Console.WriteLine("computes per second (the longest pending run sets every game's chunk); rows used: the share of those rows that");
+        Console.WriteLine("computes per second (SearchDriver.ChooseChunk sets one chunk for all games); rows used: the share of those rows that");
         Console.WriteLine("carry a token; prefill .. other: shares of the wall time (other: the driver's own loop).");
         report.WriteIfRequested(options);
         return 0;
@@ -143,11 +144,10 @@ internal static class SearchBenchmark
 
     /// <summary>
     /// The driver's decoder calls, rebuilt from the finished sequences: each game's forced tokens wait in line until its
-    /// next model token; every call feeds each unfinished game its pending run (at most the longest pending run,
-    /// at most <see cref="MaxChunk"/>), and a game whose run is all fed gets its next model token and the forced ones
-    /// after it. SearchStatistics counts calls and time but not the tokens each call carried, which this supplies.
+    /// next model token; every call feeds each unfinished game up to the chunk SearchDriver.ChooseChunk picks, and a
+    /// game whose run is all fed gets its next model token and the forced ones after it. SearchStatistics counts calls and time but not the tokens each call carried, which this supplies.
     /// </summary>
-    private static Schedule Replay(IReadOnlyList<SearchWriter> writers, int batch, bool modelWritesImproved)
+    private static Schedule Replay(IReadOnlyList<SearchWriter> writers, int batch, bool modelWritesImproved, int overheadRows)
     {
         var decisions = writers.Select(w => Enumerable.Range(0, w.Sequence.Count)
             .Where(i => IsModelToken(w.Sequence.Roles[i], modelWritesImproved)).ToArray()).ToArray();
@@ -157,11 +157,11 @@ internal static class SearchBenchmark
         var schedule = new Schedule { ModelTokens = decisions.Sum(d => d.Length) };
         while (true)
         {
-            var chunk = 0;
+            var pending = new int[games];
             for (var g = 0; g < games; g++)
-                if (next[g] < decisions[g].Length) chunk = Math.Max(chunk, decisions[g][next[g]] - fed[g]);
+                if (next[g] < decisions[g].Length) pending[g] = decisions[g][next[g]] - fed[g];
+            var chunk = SearchDriver.ChooseChunk(pending, batch, MaxChunk, overheadRows);
             if (chunk == 0) break;
-            chunk = Math.Min(chunk, MaxChunk);
             var tokens = 0;
             for (var g = 0; g < games; g++)
             {

@@ -59,4 +59,20 @@ public class SearchDriverTests
         var writers = driver.Run([new Board(5, moveCap: 100000), new Board(5, moveCap: 100000)]);
         foreach (var writer in writers) Assert.True(writer.Sequence.Count <= settings.MaxTokens(5), $"{writer.Sequence.Count} tokens");
     }
+
+    [Fact]
+    public void TheChunkFeedsTheMostTokensPerUnitOfCost()
+    {
+        // Fifteen games wait on one token and one has a 27-token board to feed: padding everyone to 27 would waste
+        // 15×26 rows, so the call feeds one token each and the board goes in pieces.
+        int[] mostlyShort = [.. Enumerable.Repeat(1, 15), 27];
+        Assert.Equal(1, SearchDriver.ChooseChunk(mostlyShort, batch: 16, limit: 64, overheadRows: 4));
+        // Every game has a long run: one call feeds them all, up to the limit.
+        int[] allLong = [.. Enumerable.Repeat(27, 15), 30];
+        Assert.Equal(27, SearchDriver.ChooseChunk(allLong, batch: 16, limit: 64, overheadRows: 4));
+        Assert.Equal(20, SearchDriver.ChooseChunk(allLong, batch: 16, limit: 20, overheadRows: 4));
+        // A large per-call overhead (a GPU) makes the longer chunk worth its padding.
+        Assert.Equal(27, SearchDriver.ChooseChunk(mostlyShort, batch: 16, limit: 64, overheadRows: 1024));
+        Assert.Equal(0, SearchDriver.ChooseChunk([0, 0, 0], batch: 3, limit: 64, overheadRows: 4));
+    }
 }

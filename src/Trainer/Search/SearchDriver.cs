@@ -35,8 +35,9 @@ internal sealed class SearchStatistics
 }
 
 /// <summary>
-/// Generates search steps for a batch of games at once (DESIGN.md §4 step 1–3): one KV-cache decoder for the batch,
-/// every game's run of forced tokens fed as one prefill chunk, one decode call for each round of model choices.
+/// Generates search steps for a batch of games at once (DESIGN.md §4 step 1–3): one KV-cache decoder for the batch;
+/// each call feeds every game up to a chunk of its pending tokens (its run of forced tokens, then the model's choice),
+/// the chunk chosen by <see cref="ChooseChunk"/> so that padding rows do not swamp the call.
 /// A model choice is read from the logits of the token before it: a value is the expected value of the model's
 /// distribution over the value buckets (its bucket is the token written, or a sample when asked); an imagined board
 /// point is the most likely of EMPTY/BLACK/WHITE. Only tokens the grammar allows are ever considered.
@@ -69,6 +70,7 @@ internal sealed class SearchDriver : IDisposable
         _row = new float[vocabulary.Count];
         _probabilities = new double[vocabulary.ValueBuckets];
         Random = new FastRandom((ulong)model.Config.Seed);
+        CallOverheadRows = DefaultCallOverheadRows(model.Device.Kind);
     }
 
     public SearchSettings Settings => _settings;
@@ -99,15 +101,14 @@ internal sealed class SearchDriver : IDisposable
 
         var chunkLimit = _decoder.MaxChunk;
         var counts = new int[Batch];
+        var pending = new int[Batch];
         var tokens = new int[Batch * chunkLimit];
         var pointIds = new int[Batch * chunkLimit];
         while (true)
         {
-            var chunk = 0;
-            for (var g = 0; g < games; g++)
-                if (iterators[g] is not null) chunk = Math.Max(chunk, _writers[g].Sequence.Count - fed[g]);
+            for (var g = 0; g < games; g++) pending[g] = iterators[g] is null ? 0 : _writers[g].Sequence.Count - fed[g];
+            var chunk = ChooseChunk(pending.AsSpan(0, games), Batch, chunkLimit, CallOverheadRows);
             if (chunk == 0) break;
-            chunk = Math.Min(chunk, chunkLimit);
             Array.Clear(counts);
             for (var g = 0; g < games; g++)
             {
@@ -152,6 +153,39 @@ internal sealed class SearchDriver : IDisposable
             Statistics.ImaginedCorrect += writer.ImaginedAccuracy.Correct;
         }
         return _writers.AsSpan(0, games).ToArray();
+    }
+
+    /// <summary>
+    /// What one decoder call costs beyond its rows, in rows: kernel launches and parallel-loop joins. On the SIMD path
+    /// a call is cheap: measured with <c>bench -- search --call-overhead-rows R</c>, 4 took 5×5 steps from 42 (always the
+    /// longest run) to 96 steps/s (bench/RESULTS.md). A GPU launches ~50 kernels per call and computes rows almost for
+    /// free, so there the estimate is large (not yet measured: no GPU was lent).
+    /// </summary>
+    public int CallOverheadRows { get; set; }
+
+    internal static int DefaultCallOverheadRows(Kernels.DeviceKind kind) => kind == Kernels.DeviceKind.Cuda ? 1024 : 4;
+
+    /// <summary>
+    /// The chunk of the next decoder call. A call computes batch × chunk rows whatever each game feeds, so the chunk
+    /// that feeds the most tokens per unit of cost is taken: Σ min(pending, c) / (overhead + batch·c) over the
+    /// candidate chunks c (the games' pending runs, at most <paramref name="limit"/>). When every game waits on a short
+    /// run this is 1 and long forced runs go in pieces; when all games have long runs (child boards) they go in one call.
+    /// Returns 0 when nothing is pending.
+    /// </summary>
+    internal static int ChooseChunk(ReadOnlySpan<int> pending, int batch, int limit, int overheadRows)
+    {
+        var best = 0;
+        var bestRate = 0.0;
+        foreach (var candidate in pending)
+        {
+            var c = Math.Min(candidate, limit);
+            if (c <= 0) continue;
+            long fed = 0;
+            foreach (var p in pending) fed += Math.Min(p, c);
+            var rate = fed / (double)(overheadRows + (long)batch * c);
+            if (rate > bestRate || (rate == bestRate && c < best)) (best, bestRate) = (c, rate);
+        }
+        return best;
     }
 
     private void Choose(SearchWriter writer, Decision decision, Kernels.Tensor<float> logits)
