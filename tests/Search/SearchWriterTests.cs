@@ -172,9 +172,12 @@ public class SearchWriterTests
         // The non-terminal second child still gets an EST row.
         Assert.NotNull(record.Children[1].Estimates);
 
-        // In the tokens: the board after the pass, then RESULT and the outcome, then the next CHILD.
+        // In the tokens: PASSED after the root's side to move (White has just passed), the board after Black's pass,
+        // then RESULT and the outcome, then the next CHILD.
         var tokens = writer.Sequence.Tokens;
-        var firstChild = 3 + 2 + 25 + 1 + 26;      // BOS SIZE MODE, ROOT side board, EST row
+        Assert.True(record.Passed);
+        Assert.Equal(Vocabulary.Passed, tokens[5]);
+        var firstChild = 3 + 3 + 25 + 1 + 26;      // BOS SIZE MODE, ROOT side PASSED board, EST row
         var boardStart = firstChild + 3;            // CHILD PASS TO_MOVE_W
         Assert.Equal(Vocabulary.Child, tokens[firstChild]);
         Assert.Equal(Vocabulary.Pass, tokens[firstChild + 1]);
@@ -182,7 +185,38 @@ public class SearchWriterTests
         Assert.Equal(pass.ResultToken, tokens[boardStart + 26]);
         Assert.Equal(TokenRole.Result, writer.Sequence.Roles[boardStart + 26]);
         Assert.Equal(Vocabulary.Child, tokens[boardStart + 27]);
-        Assert.Equal(record.Children[0].ResultToken, SequenceParser.Parse(tokens, Vocabulary).Children[0].ResultToken);
+        var parsed = SequenceParser.Parse(tokens, Vocabulary);
+        Assert.Equal(record.Children[0].ResultToken, parsed.Children[0].ResultToken);
+        Assert.True(parsed.Passed);
+        Assert.False(parsed.Children[1].Passed);
+    }
+
+    [Fact]
+    public void APassThatDoesNotEndTheGameIsMarkedPassedInItsChildSoThatThePassBackIsKnownToEndIt()
+    {
+        var root = Play(5, "C3");
+        var settings = new SearchSettings { TopK = 2 };
+        var writer = Write(root, settings, (row, decision) =>
+            Bucket(Vocabulary, row == 0 && decision.PointId == Vocabulary.PassPointId ? 63 : 20));
+        var record = writer.Record!;
+        Assert.False(record.Passed);
+        var pass = record.Children[0];
+        Assert.Equal(record.PassMove, pass.Move);
+        Assert.True(pass.Passed);
+        Assert.NotNull(pass.Estimates);
+        Assert.False(record.Children[1].Passed);
+        var tokens = writer.Sequence.Tokens;
+        var firstChild = 3 + 2 + 25 + 1 + 26;      // BOS SIZE MODE, ROOT side board, EST row
+        Assert.Equal([Vocabulary.Child, Vocabulary.Pass, Vocabulary.ToMoveBlack, Vocabulary.Passed], tokens.Skip(firstChild).Take(4));
+        Assert.Equal(1, tokens.Count(t => t == Vocabulary.Passed));
+        var parsed = SequenceParser.Parse(tokens, Vocabulary);
+        Assert.True(parsed.Children[0].Passed);
+        Assert.False(parsed.Passed);
+        // PASSED after a child that is not a pass breaks the grammar.
+        var broken = tokens.ToList();
+        var secondChild = broken.IndexOf(Vocabulary.Child, firstChild + 1);
+        broken.Insert(secondChild + 3, Vocabulary.Passed);
+        Assert.Contains("PASSED only follows a pass", Assert.Throws<SequenceFormatException>(() => SequenceParser.Parse(broken, Vocabulary)).Message);
     }
 
     [Fact]
@@ -243,7 +277,9 @@ public class SearchWriterTests
         var settings = new SearchSettings { TopK = 4 };
         var writer = Write(root, settings, RandomAnswers(Vocabulary, size));
         Assert.All(writer.Record!.Children, c => Assert.NotNull(c.Estimates));
-        Assert.Equal(settings.MaxTokens(size), writer.Sequence.Count);
+        // No pass was played or searched, so no PASSED: one token short of the longest step.
+        Assert.DoesNotContain(Vocabulary.Passed, writer.Sequence.Tokens);
+        Assert.Equal(settings.MaxTokens(size) - 1, writer.Sequence.Count);
         // BOS SIZE MODE, ROOT side board, EST row, k × (CHILD move side board, EST row), IMPROVED row, EOS.
         var points = size * size;
         Assert.Equal(3 + (points + 2) + (points + 2) + settings.TopK * (points + 3 + points + 2) + (points + 2) + 1, writer.Sequence.Count);

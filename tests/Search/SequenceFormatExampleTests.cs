@@ -56,24 +56,24 @@ public class SequenceFormatExampleTests
         Assert.Equal((26, 27, 28, 29, 30), (Vocabulary.ToMoveBlack, Vocabulary.ToMoveWhite, Vocabulary.Empty, Vocabulary.Black, Vocabulary.White));
         Assert.Equal((31, 31 + 19 * 4 + 3, 391, 392), (Vocabulary.MoveToken(0, 0), Vocabulary.MoveToken(3, 4), Vocabulary.MoveToken(18, 18), Vocabulary.Pass));
         Assert.Equal((393, 456, 457), (Vocabulary.ValueToken(0), Vocabulary.ValueToken(63), Vocabulary.Illegal));
-        Assert.Equal((458, 459, 460, 461), (Vocabulary.BlackWins, Vocabulary.WhiteWins, Vocabulary.Draw, Vocabulary.Count));
+        Assert.Equal((458, 459, 460, 461, 462), (Vocabulary.BlackWins, Vocabulary.WhiteWins, Vocabulary.Draw, Vocabulary.Passed, Vocabulary.Count));
         Assert.Equal((1, 1 + 19 * 4 + 3, 361, 362, 363), (Vocabulary.PointId(0, 0), Vocabulary.PointId(3, 4), Vocabulary.PointId(18, 18), Vocabulary.PassPointId, Vocabulary.PointIdCount));
         var eightBuckets = new Vocabulary(8);
-        Assert.Equal((401, 402, 405), (eightBuckets.Illegal, eightBuckets.BlackWins, eightBuckets.Count));
+        Assert.Equal((401, 402, 405, 406), (eightBuckets.Illegal, eightBuckets.BlackWins, eightBuckets.Passed, eightBuckets.Count));
     }
 
     [Theory]
-    [InlineData(5, 2, 195, 243)]
-    [InlineData(5, 4, 305, 401)]
-    [InlineData(9, 8, 1589, 2229)]
-    [InlineData(13, 8, 3261, 4605)]
-    [InlineData(19, 14, 11271, 16311)]
+    [InlineData(5, 2, 196, 244)]
+    [InlineData(5, 4, 306, 402)]
+    [InlineData(9, 8, 1590, 2230)]
+    [InlineData(13, 8, 3262, 4606)]
+    [InlineData(19, 14, 11272, 16312)]
     public void TheLengthTableOfTheSpecificationIsMaxTokens(int size, int topK, int tree, int rollout)
     {
         Assert.Equal(tree, new SearchSettings { TopK = topK }.MaxTokens(size));
         Assert.Equal(rollout, new SearchSettings { TopK = topK, Mode = SearchMode.Rollout }.MaxTokens(size));
-        Assert.Equal(3 * size * size + 10 + topK * (2 * size * size + 5), tree);
-        Assert.Equal(3 * size * size + 10 + topK * (3 * size * size + 4), rollout);
+        Assert.Equal(3 * size * size + 11 + topK * (2 * size * size + 5), tree);
+        Assert.Equal(3 * size * size + 11 + topK * (3 * size * size + 4), rollout);
     }
 
     [Fact]

@@ -92,18 +92,29 @@ public class SelfPlayTests
         return row;
     }
 
+    /// <summary>A tree step on a 2×2 board (four points and pass) whose IMPROVED row is <paramref name="values"/> and which searched <paramref name="searched"/>.</summary>
+    private static SearchRecord Step(double[] values, params int[] searched)
+    {
+        var record = new SearchRecord { BoardSize = 2, Mode = SearchMode.Tree, ToMove = Color.Black, Board = new Color[4], Root = Row(values) };
+        foreach (var move in searched) record.Children.Add(new ChildRecord { Move = move, ToMove = Color.White, Board = new Color[4] });
+        record.Improved = Row(values);
+        return record;
+    }
+
     [Fact]
-    public void AtTemperatureZeroTheBestLegalMoveIsPlayed()
+    public void AtTemperatureZeroTheBestSearchedMoveIsPlayed()
     {
         var random = new FastRandom(1);
-        Assert.Equal(2, MoveChoice.Choose(Row(0.3, double.NaN, 0.8, 0.5), Vocabulary, 0, ref random));
-        Assert.Equal(1, MoveChoice.Choose(Row(0.3, 0.9, 0.9), Vocabulary, 0, ref random));
+        Assert.Equal(2, MoveChoice.Choose(Step([0.3, double.NaN, 0.8, 0.5, 0.1], 2, 3), Vocabulary, 0, ref random));
+        Assert.Equal(3, MoveChoice.Choose(Step([0.3, 0.9, 0.9, 0.9, 0.2], 3, 2), Vocabulary, 0, ref random));
+        // An unsearched move of higher value is not played greedily: the search did not look at it.
+        Assert.Equal(3, MoveChoice.Choose(Step([0.95, 0.1, 0.2, 0.6, 0.2], 3, 2), Vocabulary, 0, ref random));
     }
 
     [Fact]
     public void MovesAreDrawnInProportionToTheSoftmaxOfTheirValuesAndNeverIllegal()
     {
-        var row = Row(0.2, double.NaN, 0.5, 0.6, double.NaN);
+        var row = Step([0.2, double.NaN, 0.5, 0.6, double.NaN], 3);
         var temperature = 0.1;
         var weights = new[] { Math.Exp(2), 0, Math.Exp(5), Math.Exp(6), 0 };
         var seed = (ulong)Environment.TickCount64;

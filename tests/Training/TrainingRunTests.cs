@@ -36,13 +36,16 @@ public class TrainingRunTests
                 Assert.True(line["train_tokens_per_s"]!.GetValue<double>() > 0);
                 Assert.Null(line["loss_imagined"]);
             }
-            Assert.Equal(["step-000002", "step-000004", "step-000005"], Directory.GetDirectories(Path.Combine(folder, "checkpoints")).Select(Path.GetFileName).Order());
+            Assert.Equal(["step-000000", "step-000002", "step-000004", "step-000005"], Directory.GetDirectories(Path.Combine(folder, "checkpoints")).Select(Path.GetFileName).Order());
             Assert.Equal("checkpoints/step-000005", File.ReadAllText(Path.Combine(folder, "latest")).Trim());
             var checkpoint = Path.Combine(folder, "checkpoints", "step-000005");
             var state = Checkpoint.ReadState(checkpoint);
             Assert.Equal(5, state.Step);
             Assert.Equal(5, state.Extra!["step"]!.GetValue<long>());
             Assert.True(File.Exists(Path.Combine(checkpoint, SelfPlayStateFile.FileName)));
+            // The plots are redrawn at every checkpoint; evaluations are off here, so there are no win rates to draw.
+            Assert.True(File.Exists(Path.Combine(folder, RunPlots.FolderName, "losses.png")));
+            Assert.False(File.Exists(Path.Combine(folder, RunPlots.FolderName, "win-rates.png")));
         }
         finally
         {
@@ -171,36 +174,62 @@ public class TrainingRunTests
     }
 
     [Fact]
-    public void PeriodicEvaluationPlaysAgainstRandomAndThePreviousEvaluatedCheckpoint()
+    public void PeriodicEvaluationPlaysEachOpponentAndRatesEveryCheckpointOnOneLadder()
     {
         var folder = TinyRuns.NewFolder();
         try
         {
             var settings = TinyRuns.Settings() with { Steps = 4, CheckpointEvery = 100, EvalEvery = 2, EvalGames = 2, KeepCheckpoints = 1 };
+            Assert.Equal(["random", "first", "previous", "gnugo:1"], settings.EvalOpponents);
             using (var run = TinyRuns.Start(settings, folder))
             {
                 run.Run(CancellationToken.None);
                 Assert.StartsWith("@4: vs random ", run.LastEvaluation);
+                Assert.Contains(", vs step-000000 ", run.LastEvaluation);
                 Assert.Contains(", vs step-000002 ", run.LastEvaluation);
+                Assert.Contains(", vs gnugo:1 ", run.LastEvaluation);
+                Assert.Contains(", Elo ", run.LastEvaluation);
             }
             var evaluations = Metrics(folder).Where(line => line.ContainsKey("evaluation")).Select(line => line["evaluation"]!).ToList();
             Assert.Equal([2L, 4], evaluations.Select(e => e["step"]!.GetValue<long>()));
-            Assert.Null(evaluations[0]["vs_previous"]);
-            Assert.Equal("step-000002", evaluations[1]["vs_previous"]!["opponent"]!.GetValue<string>());
-            foreach (var match in new[] { "step-000002/vs-random", "step-000004/vs-random", "step-000004/vs-step-000002" })
+            static string[] Opponents(JsonNode evaluation) => [.. evaluation["matches"]!.AsArray().Select(m => m!["opponent"]!.GetValue<string>())];
+            // At step 2 the previous evaluated checkpoint is the first one: it is played once.
+            Assert.Equal(["random", "step-000000", "gnugo:1"], Opponents(evaluations[0]));
+            Assert.Equal(["random", "step-000000", "step-000002", "gnugo:1"], Opponents(evaluations[1]));
+            foreach (var match in new[] { "step-000002/search-vs-random", "step-000004/search-vs-random", "step-000004/search-vs-step-000002", "step-000004/search-vs-gnugo-1" })
             {
                 var results = Trainer.Evaluation.MatchResults.Read(Path.Combine(folder, "evaluations", match, "results.json"));
                 Assert.Equal(2, results.Games.Count);
                 Assert.StartsWith("model:", results.Programs[0]);
                 Assert.Equal(2, Directory.GetFiles(Path.Combine(folder, "evaluations", match), "*.sgf").Length);
             }
-            // Evaluated checkpoints are kept whatever --keep-checkpoints says.
+            // The last ladder rates every checkpoint evaluated or played against, anchored at random.
+            var ladder = evaluations[1]["ladder"]!;
+            Assert.Equal("random", ladder["anchor"]!.GetValue<string>());
+            var rated = ladder["ratings"]!.AsArray().ToDictionary(r => r!["player"]!.GetValue<string>(), r => r!["rating"]!.GetValue<double>());
+            Assert.Equal(["gnugo:1", "random", "step-000000", "step-000002", "step-000004"], rated.Keys.Order());
+            Assert.Equal(0, rated["random"]);
+            Assert.Equal(2 + 2 + 2 + 2 + 2 + 2 + 2, ladder["games"]!.GetValue<int>());
+            foreach (var plot in new[] { "losses.png", "win-rates.png", "elo.png" })
+                Assert.True(File.Exists(Path.Combine(folder, RunPlots.FolderName, plot)), plot);
+            // Evaluated checkpoints, and the first one the evaluations play, are kept whatever --keep-checkpoints says.
+            Assert.True(RunDirectory.IsComplete(Path.Combine(folder, "checkpoints", "step-000000")));
             Assert.True(RunDirectory.IsComplete(Path.Combine(folder, "checkpoints", "step-000002")));
         }
         finally
         {
             TinyRuns.Delete(folder);
         }
+    }
+
+    [Fact]
+    public void EvaluationOpponentsAndPlayersAreCheckedWhenTheRunStarts()
+    {
+        var settings = TinyRuns.Settings();
+        Assert.Contains("'uct:x' is not", Assert.Throws<ArgumentException>(() => (settings with { EvalOpponents = ["uct:x"] }).Validate()).Message);
+        Assert.Contains("'gnugo:11' is not", Assert.Throws<ArgumentException>(() => (settings with { EvalOpponents = ["random", "gnugo:11"] }).Validate()).Message);
+        Assert.Contains("--eval-players", Assert.Throws<ArgumentException>(() => (settings with { EvalPlayers = ["mcts"] }).Validate()).Message);
+        (settings with { EvalOpponents = ["uct:1000", "GnuGo:10", "previous"], EvalPlayers = ["prior", "backup"] }).Validate();
     }
 
     [Fact]

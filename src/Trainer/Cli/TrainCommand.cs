@@ -42,6 +42,9 @@ internal sealed class TrainCommand : ICommand
     [Option("alpha", HelpText = "Backup step size α in e' = e + α(backup − e) (default 1).")]
     public double? Alpha { get; set; }
 
+    [Option("cap-unsearched", HelpText = "Cap the improved value of each move the search did not expand at the best expanded move's, so the IMPROVED row's best move is one the search looked at: true or false (default true; false keeps their prior as DESIGN.md §3 first wrote it).")]
+    public bool? CapUnsearched { get; set; }
+
     [Option("komi", HelpText = "Komi on every board size (default 7.5).")]
     public double? Komi { get; set; }
 
@@ -108,8 +111,14 @@ internal sealed class TrainCommand : ICommand
     [Option("keep-checkpoints", HelpText = "Newest checkpoints kept besides evaluated ones, 0 for all (default 5).")]
     public int? KeepCheckpoints { get; set; }
 
-    [Option("eval-every", HelpText = "Steps between evaluations against random and the previous evaluation's checkpoint, 0 for none (default 0).")]
+    [Option("eval-every", HelpText = "Steps between evaluations (each --eval-players against each --eval-opponents, then an Elo ladder over all checkpoints evaluated), 0 for none (default 200).")]
     public int? EvalEvery { get; set; }
+
+    [Option("eval-players", HelpText = "The checkpoint's players evaluated, comma-separated: prior (its root estimates), search (its own IMPROVED row), backup (the computed backup) (default search).")]
+    public string? EvalPlayers { get; set; }
+
+    [Option("eval-opponents", HelpText = "Evaluation opponents, comma-separated: random, first (the untrained step-0 checkpoint), previous (the checkpoint evaluated before), uct:N, gnugo:L (skipped when GNU Go is not installed) (default random,first,previous,gnugo:1).")]
+    public string? EvalOpponents { get; set; }
 
     [Option("profile-every", HelpText = "Steps between profiled steps, whose per-op times (search, forward, backward, optimizer) are appended to profile.txt in the run folder, 0 for none (default 0).")]
     public int? ProfileEvery { get; set; }
@@ -250,6 +259,7 @@ internal sealed class TrainCommand : ICommand
         if (RolloutFraction is { } rollouts) yield return ("--rollout-fraction", nameof(TrainSettings.RolloutFraction), s => s with { RolloutFraction = rollouts });
         if (Boards is { } boards) yield return ("--boards", nameof(TrainSettings.Boards), s => s with { Boards = boards });
         if (Gumbel is { } gumbel) yield return ("--gumbel", nameof(TrainSettings.Gumbel), s => s with { Gumbel = gumbel });
+        if (CapUnsearched is { } cap) yield return ("--cap-unsearched", nameof(TrainSettings.CapUnsearched), s => s with { CapUnsearched = cap });
         if (Alpha is { } alpha) yield return ("--alpha", nameof(TrainSettings.Alpha), s => s with { Alpha = alpha });
         if (Komi is { } komi) yield return ("--komi", nameof(TrainSettings.Komi), s => s with { Komi = komi });
         if (Layers is { } layers) yield return ("--layers", nameof(TrainSettings.Layers), s => s with { Layers = layers });
@@ -275,6 +285,8 @@ internal sealed class TrainCommand : ICommand
         if (KeepCheckpoints is { } keep) yield return ("--keep-checkpoints", nameof(TrainSettings.KeepCheckpoints), s => s with { KeepCheckpoints = keep });
         if (EvalEvery is { } evalEvery) yield return ("--eval-every", nameof(TrainSettings.EvalEvery), s => s with { EvalEvery = evalEvery });
         if (ProfileEvery is { } profileEvery) yield return ("--profile-every", nameof(TrainSettings.ProfileEvery), s => s with { ProfileEvery = profileEvery });
+        if (EvalPlayers is { } evalPlayers) yield return ("--eval-players", nameof(TrainSettings.EvalPlayers), s => s with { EvalPlayers = List(evalPlayers) });
+        if (EvalOpponents is { } evalOpponents) yield return ("--eval-opponents", nameof(TrainSettings.EvalOpponents), s => s with { EvalOpponents = List(evalOpponents) });
         if (EvalGames is { } evalGames) yield return ("--eval-games", nameof(TrainSettings.EvalGames), s => s with { EvalGames = evalGames });
         if (Device is { } device) yield return ("--device", nameof(TrainSettings.Device), s => s with { Device = device });
         if (Seed is { } seed) yield return ("--seed", nameof(TrainSettings.Seed), s => s with { Seed = seed });
@@ -288,6 +300,8 @@ internal sealed class TrainCommand : ICommand
         (null, { } minutes) => string.Create(CultureInfo.InvariantCulture, $"after {minutes} minutes"),
         _ => "only when interrupted",
     };
+
+    private static string[] List(string text) => text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
 
     private static int[] ParseSizes(string text)
     {

@@ -76,13 +76,13 @@ internal sealed class ModelPlayer : IPlayer
         var writer = driver.Run([board])[0];
         LastSearch = writer;
         var record = writer.Record!;
-        var row = _kind switch
+        // The prior plays its best legal move; the players that searched play their best searched move.
+        var move = _kind switch
         {
-            ModelPlayerKind.Prior => record.Root,
-            ModelPlayerKind.Search => record.Improved!,
-            _ => record.Backup!,
+            ModelPlayerKind.Prior => record.Root.ArgMax(_vocabulary),
+            ModelPlayerKind.Search => record.BestSearchedMove(record.Improved!),
+            _ => record.BestSearchedMove(record.Backup!),
         };
-        var move = row.ArgMax(_vocabulary);
         return move < 0 || move == record.PassMove ? Vertex.Pass : new Vertex(move % game.Size, move / game.Size);
     }
 

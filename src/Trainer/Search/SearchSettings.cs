@@ -29,6 +29,12 @@ internal sealed record SearchSettings
     /// <summary>Step size of the backup: e'(m) = e(m) + α·(backup(m) − e(m)).</summary>
     public double Alpha { get; init; } = 1;
 
+    /// <summary>
+    /// Cap an unsearched move's improved value at the best searched move's: e'(m) = min(e(m), max over searched e').
+    /// Off, unsearched moves keep e(m) exactly as DESIGN.md §3 first wrote it (kept for comparison).
+    /// </summary>
+    public bool CapUnsearched { get; init; } = true;
+
     /// <summary>When true the model writes the IMPROVED row itself (the search player); otherwise it is forced from the backup.</summary>
     public bool ModelWritesImproved { get; init; }
 
@@ -55,6 +61,8 @@ internal sealed record SearchSettings
         var block = Mode == SearchMode.Tree
             ? 1 + board + Math.Max(row, 2)          // CHILD m TO_MOVE board, then EST row or RESULT outcome
             : 2 + 3 * points + 2;                   // ROLLOUT m, the playout up to the move cap, RESULT outcome
-        return header + TopK * block + row + 1;     // IMPROVED row, EOS
+        // IMPROVED row, EOS, and one PASSED at most: after the root's side to move, or after a pass child's (a root
+        // that has PASSED ends the game with its pass, and that child has a RESULT instead of a board that goes on).
+        return header + TopK * block + row + 1 + 1;
     }
 }

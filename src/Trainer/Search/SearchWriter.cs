@@ -57,10 +57,11 @@ internal sealed class SearchWriter
         Sequence.Add(_settings.Mode == SearchMode.Tree ? Vocabulary.ModeTree : Vocabulary.ModeRollout);
         Sequence.Add(Vocabulary.Root);
         Sequence.Add(ToMoveToken(toMove));
+        if (root.ConsecutivePasses == 1) Sequence.Add(_vocabulary.Passed);
         var rootBoard = root.GetPosition();
         for (var i = 0; i < n * n; i++) Sequence.Add(StateToken(rootBoard[i]), PointIdOf(i, n));
 
-        var record = new SearchRecord { BoardSize = n, Mode = _settings.Mode, ToMove = toMove, Board = rootBoard, Root = new ValueRow(n * n + 1) };
+        var record = new SearchRecord { BoardSize = n, Mode = _settings.Mode, ToMove = toMove, Passed = root.ConsecutivePasses == 1, Board = rootBoard, Root = new ValueRow(n * n + 1) };
         Sequence.Add(Vocabulary.Est);
         foreach (var decision in WriteEstimates(root, record.Root, TokenRole.RootEstimate)) yield return decision;
 
@@ -72,7 +73,7 @@ internal sealed class SearchWriter
             child.Play(toMove, BoardPoint(child, move));
             if (_settings.Mode == SearchMode.Tree)
             {
-                var block = new ChildRecord { Move = move, ToMove = child.ToMove, Board = new Color[n * n] };
+                var block = new ChildRecord { Move = move, ToMove = child.ToMove, Passed = child.ConsecutivePasses == 1, Board = new Color[n * n] };
                 record.Children.Add(block);
                 foreach (var decision in WriteChild(child, block)) yield return decision;
                 backups[move] = block.Backup;
@@ -85,6 +86,11 @@ internal sealed class SearchWriter
             }
         }
 
+        // Unsearched moves keep their prior, capped (by default) at the best searched move's improved value: the search
+        // found nothing better than that, and the row's best move is then always one it looked at.
+        var bestSearched = backups.Count == 0 ? double.PositiveInfinity
+            : backups.Max(pair => record.Root.Values[pair.Key] + _settings.Alpha * (pair.Value - record.Root.Values[pair.Key]));
+        var unsearchedCap = _settings.CapUnsearched ? bestSearched : double.PositiveInfinity;
         record.Improved = new ValueRow(n * n + 1);
         record.Backup = new ValueRow(n * n + 1);
         Sequence.Add(Vocabulary.Improved);
@@ -99,7 +105,7 @@ internal sealed class SearchWriter
                 continue;
             }
             var prior = record.Root.Values[move];
-            var improved = backups.TryGetValue(move, out var backup) ? prior + _settings.Alpha * (backup - prior) : prior;
+            var improved = backups.TryGetValue(move, out var backup) ? prior + _settings.Alpha * (backup - prior) : Math.Min(prior, unsearchedCap);
             record.Backup.Values[move] = improved;
             record.Backup.Tokens[move] = _vocabulary.ValueToken(_vocabulary.Bucket(improved));
             if (_settings.ModelWritesImproved)
@@ -146,6 +152,7 @@ internal sealed class SearchWriter
         Sequence.Add(Vocabulary.Child);
         Sequence.Add(MoveToken(block.Move, n), PointIdOf(block.Move, n));
         Sequence.Add(ToMoveToken(child.ToMove));
+        if (block.Passed) Sequence.Add(_vocabulary.Passed);
         var trueBoard = child.GetPosition();
         if (_settings.Boards == BoardSource.Rules)
         {

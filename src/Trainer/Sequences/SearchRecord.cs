@@ -24,6 +24,15 @@ internal sealed class ValueRow(int moveCount)
             if (IsLegal(move, vocabulary) && (best < 0 || Values[move] > Values[best])) best = move;
         return best;
     }
+
+    /// <summary>The move of highest value among <paramref name="moves"/> (the first of them on ties), or −1 when there are none.</summary>
+    public int ArgMaxAmong(IEnumerable<int> moves)
+    {
+        var best = -1;
+        foreach (var move in moves)
+            if (best < 0 || Values[move] > Values[best]) best = move;
+        return best;
+    }
 }
 
 /// <summary>A CHILD block: the move, the board after it (as written, and the rules engine's when imagined), and either its EST row or its exact result.</summary>
@@ -31,6 +40,10 @@ internal sealed class ChildRecord
 {
     public required int Move { get; init; }
     public required Color ToMove { get; init; }
+
+    /// <summary>The move was a pass (PASSED is written): a pass in reply ends the game.</summary>
+    public bool Passed { get; init; }
+
     public required Color[] Board { get; init; }
 
     /// <summary>The rules engine's board after the move, when the sequence holds an imagined one.</summary>
@@ -60,6 +73,10 @@ internal sealed class SearchRecord
     public required int BoardSize { get; init; }
     public required SearchMode Mode { get; init; }
     public required Color ToMove { get; init; }
+
+    /// <summary>The move before the root was a pass (PASSED is written): a pass now ends the game.</summary>
+    public bool Passed { get; init; }
+
     public required Color[] Board { get; init; }
     public required ValueRow Root { get; init; }
     public List<ChildRecord> Children { get; } = [];
@@ -74,4 +91,14 @@ internal sealed class SearchRecord
 
     public int MoveCount => BoardSize * BoardSize + 1;
     public int PassMove => BoardSize * BoardSize;
+
+    /// <summary>The moves the step searched (a CHILD or ROLLOUT block each), best root value first.</summary>
+    public IEnumerable<int> SearchedMoves => Mode == SearchMode.Tree ? Children.Select(c => c.Move) : Rollouts.Select(r => r.Move);
+
+    /// <summary>
+    /// The searched move of highest value in <paramref name="row"/>: what the backup and search players and self-play's
+    /// greedy moves play. A move the search did not look at keeps its prior, which the backups of the searched ones,
+    /// 1 − the best of a noisy row, sit below on average; choosing among all moves would favour the unsearched.
+    /// </summary>
+    public int BestSearchedMove(ValueRow row) => row.ArgMaxAmong(SearchedMoves);
 }

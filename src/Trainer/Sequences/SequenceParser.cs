@@ -92,9 +92,10 @@ internal static class SequenceParser
 
             Take(Vocabulary.Root);
             var toMove = ReadSideToMove(null);
+            var passed = ReadPassed();
             var board = ReadBoard();
             Take(Vocabulary.Est);
-            var record = new SearchRecord { BoardSize = _size, Mode = mode, ToMove = toMove, Board = board, Root = ReadEstimates() };
+            var record = new SearchRecord { BoardSize = _size, Mode = mode, ToMove = toMove, Passed = passed, Board = board, Root = ReadEstimates() };
 
             var marker = mode == SearchMode.Tree ? Vocabulary.Child : Vocabulary.Rollout;
             var searchedAt = new Dictionary<int, int>();
@@ -119,7 +120,10 @@ internal static class SequenceParser
         /// <summary>After the CHILD marker and its move: side to move, board, then an EST row or RESULT and outcome.</summary>
         private ChildRecord ReadChild(int move, Color rootToMove)
         {
-            var child = new ChildRecord { Move = move, ToMove = ReadSideToMove(rootToMove.Opponent()), Board = ReadBoard() };
+            var toMove = ReadSideToMove(rootToMove.Opponent());
+            // PASSED follows a child's side to move when its move is a pass and the game goes on.
+            if (move != Points && tokens.Count > _next && tokens[_next] == vocabulary.Passed) throw Unexpected("a point state (PASSED only follows a pass)");
+            var child = new ChildRecord { Move = move, ToMove = toMove, Passed = ReadPassed(), Board = ReadBoard() };
             const string expected = "EST or RESULT";
             var token = Peek(expected);
             if (token == Vocabulary.Est)
@@ -185,6 +189,14 @@ internal static class SequenceParser
             if (required is not null && color != required) throw Unexpected(expected);
             _next++;
             return color;
+        }
+
+        /// <summary>The optional PASSED after a side to move.</summary>
+        private bool ReadPassed()
+        {
+            if (_next >= tokens.Count || tokens[_next] != vocabulary.Passed) return false;
+            _next++;
+            return true;
         }
 
         private Color[] ReadBoard()

@@ -32,14 +32,15 @@ internal sealed class Vocabulary
         BlackWins = Illegal + 1;
         WhiteWins = Illegal + 2;
         Draw = Illegal + 3;
-        Count = Illegal + 4;
+        Passed = Illegal + 4;
+        Count = Illegal + 5;
     }
 
     /// <summary>The vocabulary of a model with <paramref name="tokenCount"/> tokens (the bucket count is what is left).</summary>
     public static Vocabulary ForTokenCount(int tokenCount)
     {
-        var buckets = tokenCount - FirstValue - 4;
-        if (buckets < 2) throw new ArgumentException($"a model with {tokenCount} tokens cannot hold this sequence format (at least {FirstValue + 6} are needed)");
+        var buckets = tokenCount - FirstValue - 5;
+        if (buckets < 2) throw new ArgumentException($"a model with {tokenCount} tokens cannot hold this sequence format (at least {FirstValue + 7} are needed)");
         return new Vocabulary(buckets);
     }
 
@@ -50,6 +51,12 @@ internal sealed class Vocabulary
 
     /// <summary>A drawn game end (possible only with an integer komi); DESIGN.md names B_WINS and W_WINS only, and a draw must be writable.</summary>
     public int Draw { get; }
+
+    /// <summary>
+    /// Written after a board's side to move when the move before was a pass, so that a pass now ends the game: the
+    /// board alone does not say so, and a pass's value depends on it. (DESIGN.md's first list had no such token.)
+    /// </summary>
+    public int Passed { get; }
 
     /// <summary>Number of tokens.</summary>
     public int Count { get; }
@@ -111,6 +118,7 @@ internal sealed class Vocabulary
         _ when token == BlackWins => "B_WINS",
         _ when token == WhiteWins => "W_WINS",
         _ when token == Draw => "DRAW",
+        _ when token == Passed => "PASSED",
         _ => $"<unknown token {token}>",
     };
 }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
 using GoSeqZero.Go;
+using GoSeqZero.Go.Gtp;
 using GoSeqZero.Go.Players;
 using GoSeqZero.Kernels;
 using GoSeqZero.Trainer.Evaluation;
@@ -10,11 +11,12 @@ using GoSeqZero.Trainer.Sequences;
 
 namespace GoSeqZero.Trainer.Training;
 
-/// <summary>One evaluation match of the checkpoint under test (program A) against an opponent.</summary>
-internal sealed record EvaluationMatch(string Opponent, int Games, double Score, Estimate Estimate, string Folder)
+/// <summary>One evaluation match: a player of the checkpoint under test (program A) against an opponent.</summary>
+internal sealed record EvaluationMatch(string Player, string Opponent, int Games, double Score, Estimate Estimate, string Folder)
 {
     public JsonObject ToJson() => new()
     {
+        ["player"] = Player,
         ["opponent"] = Opponent,
         ["games"] = Games,
         ["score"] = Score,
@@ -26,70 +28,163 @@ internal sealed record EvaluationMatch(string Opponent, int Games, double Score,
     };
 }
 
-/// <summary>The evaluation at one step: the search player of that step's checkpoint against random and against the checkpoint evaluated before it.</summary>
-internal sealed record EvaluationResult(long Step, int BoardSize, EvaluationMatch VersusRandom, EvaluationMatch? VersusPrevious)
+/// <summary>The evaluation at one step: its matches, and the Elo ladder refitted over every evaluation game of the run so far.</summary>
+internal sealed record EvaluationResult(long Step, int BoardSize, IReadOnlyList<EvaluationMatch> Matches, LadderRatings? Ladder, IReadOnlyList<string> Skipped)
 {
     public JsonObject ToJson()
     {
-        var json = new JsonObject { ["step"] = Step, ["size"] = BoardSize, ["summary"] = Summary(), ["vs_random"] = VersusRandom.ToJson() };
-        if (VersusPrevious is not null) json["vs_previous"] = VersusPrevious.ToJson();
+        var json = new JsonObject
+        {
+            ["step"] = Step,
+            ["size"] = BoardSize,
+            ["summary"] = Summary(),
+            ["matches"] = new JsonArray([.. Matches.Select(m => (JsonNode)m.ToJson())]),
+        };
+        if (Ladder is { } ladder)
+            json["ladder"] = new JsonObject
+            {
+                ["anchor"] = ladder.Anchor.Player,
+                ["games"] = ladder.GamesUsed,
+                ["ratings"] = new JsonArray([.. ladder.Players.Select(p => (JsonNode)new JsonObject
+                {
+                    ["player"] = p.Player,
+                    ["games"] = p.Games,
+                    ["rating"] = Math.Round(p.Rating, 1),
+                    ["low"] = Math.Round(p.Rating - p.Interval95, 1),
+                    ["high"] = Math.Round(p.Rating + p.Interval95, 1),
+                })]),
+            };
+        if (Skipped.Count > 0) json["skipped"] = new JsonArray([.. Skipped.Select(s => (JsonNode)s)]);
         return json;
     }
 
-    /// <summary>Short form for the progress line: "vs random 80%, vs step-000050 55%".</summary>
+    /// <summary>Short form for the progress line: "@200: vs random 95%, vs first 80%, Elo 310".</summary>
     public string Summary()
     {
         var culture = CultureInfo.InvariantCulture;
-        var summary = string.Create(culture, $"@{Step}: vs random {VersusRandom.Estimate.WinRate * 100:0}%");
-        return VersusPrevious is { } previous ? summary + string.Create(culture, $", vs {previous.Opponent} {previous.Estimate.WinRate * 100:0}%") : summary;
+        var parts = Matches.Select(m => string.Create(culture,
+            $"{(m.Player == PeriodicEvaluation.MainPlayer ? "" : m.Player + " ")}vs {m.Opponent} {m.Estimate.WinRate * 100:0}%"));
+        var summary = $"@{Step}: {string.Join(", ", parts)}";
+        var self = PeriodicEvaluation.LadderName(Step, PeriodicEvaluation.MainPlayer);
+        if (Ladder?.Players.FirstOrDefault(p => p.Player == self) is { } rating)
+            summary += string.Create(culture, $", Elo {rating.Rating:0}");
+        return summary;
     }
 }
 
 /// <summary>
-/// The trainer's evaluation hook (DESIGN.md §4 step 6), a simple version: N games of
-/// <c>model:CHECKPOINT:search</c> against <c>random</c> and against the checkpoint evaluated before (the one
-/// <c>--eval-every</c> steps earlier), played through <see cref="MatchRunner"/> with alternating colours; the SGFs and
-/// results.json stay under <c>evaluations/step-NNNNNN/</c>. The model players run on the SIMD CPU path whatever the
-/// trainer's device, so that no game opens a GPU context of its own.
+/// The trainer's evaluation (DESIGN.md §4 step 6): every <c>--eval-every</c> steps, each of the checkpoint's
+/// <c>--eval-players</c> (<c>model:CHECKPOINT:search</c> by default) plays <c>--eval-games</c> games against each of the
+/// <c>--eval-opponents</c>, through <see cref="MatchRunner"/> with alternating colours; SGFs and results.json stay
+/// under <c>evaluations/step-NNNNNN/</c>. Then one maximum-likelihood Elo fit over every evaluation game of the run,
+/// anchored at random = 0, rates every checkpoint evaluated so far. The model players run on the SIMD CPU path
+/// whatever the trainer's device, so that no game opens a GPU context of its own.
 /// </summary>
 internal sealed class PeriodicEvaluation(TrainSettings settings, RunDirectory run)
 {
+    /// <summary>The player that the progress line and the checkpoint's ladder name stand for.</summary>
+    public const string MainPlayer = "search";
+
+    /// <summary>Opponent names besides player specs: the untrained step-0 checkpoint and the one evaluated before.</summary>
+    public const string First = "first", Previous = "previous";
+
     /// <summary>Plays the matches of step <paramref name="step"/> on the board size then in play.</summary>
-    public EvaluationResult Evaluate(long step, int size)
+    public EvaluationResult Evaluate(long step, int size, Action<string>? log = null)
     {
         var checkpoint = run.CheckpointPath(step);
         var folder = Path.Combine(run.EvaluationsPath, RunDirectory.CheckpointName(step));
         // A run resumed from an earlier checkpoint replays this step: its earlier evaluation belonged to the abandoned steps.
         if (Directory.Exists(folder)) Directory.Delete(folder, recursive: true);
-        var versusRandom = Play(step, size, checkpoint, "random", "random", Path.Combine(folder, "vs-random"));
-        EvaluationMatch? versusPrevious = null;
-        var previousStep = step - settings.EvalEvery;
-        var previous = run.CheckpointPath(previousStep);
-        if (previousStep > 0 && RunDirectory.IsComplete(previous))
-        {
-            var name = RunDirectory.CheckpointName(previousStep);
-            versusPrevious = Play(step, size, checkpoint, ModelSpec(previous), name, Path.Combine(folder, "vs-" + name));
-        }
-        return new EvaluationResult(step, size, versusRandom, versusPrevious);
+        var matches = new List<EvaluationMatch>();
+        var skipped = new List<string>();
+        var opponents = Opponents(step, skipped);
+        foreach (var player in settings.EvalPlayers)
+            foreach (var (name, spec) in opponents)
+            {
+                log?.Invoke($"  {player} vs {name}: {settings.EvalGames} games");
+                matches.Add(Play(step, size, ModelSpec(checkpoint, player), player, spec, name, Path.Combine(folder, $"{player}-vs-{name.Replace(':', '-')}")));
+            }
+        return new EvaluationResult(step, size, matches, FitLadder(), skipped);
     }
 
-    private EvaluationMatch Play(long step, int size, string checkpoint, string opponentSpec, string opponentName, string folder)
+    /// <summary>The ladder's name of a checkpoint's player: "step-000200" for the search player, "step-000200:prior" for the others.</summary>
+    public static string LadderName(long step, string player) =>
+        RunDirectory.CheckpointName(step) + (player == MainPlayer ? "" : ":" + player);
+
+    private List<(string Name, string Spec)> Opponents(long step, List<string> skipped)
+    {
+        var opponents = new List<(string, string)>();
+        foreach (var opponent in settings.EvalOpponents)
+        {
+            if (opponent is First or Previous)
+            {
+                var earlier = opponent == First ? 0 : step - settings.EvalEvery;
+                var path = run.CheckpointPath(earlier);
+                if (earlier < 0 || earlier >= step || !RunDirectory.IsComplete(path))
+                {
+                    skipped.Add($"{opponent}: no complete checkpoint at step {earlier}");
+                    continue;
+                }
+                var name = RunDirectory.CheckpointName(earlier);
+                if (opponents.Any(o => o.Item1 == name)) continue; // "previous" is "first" at the first evaluation
+                opponents.Add((name, ModelSpec(path, MainPlayer)));
+                continue;
+            }
+            if (PlayerSpec.Normalize(opponent).StartsWith("gnugo", StringComparison.Ordinal) && !File.Exists(GnuGo.ExecutablePath))
+            {
+                skipped.Add($"{opponent}: GNU Go is not installed at {GnuGo.ExecutablePath}");
+                continue;
+            }
+            opponents.Add((PlayerSpec.Normalize(opponent), opponent));
+        }
+        return opponents;
+    }
+
+    private EvaluationMatch Play(long step, int size, string playerSpec, string player, string opponentSpec, string opponentName, string folder)
     {
         var search = settings.SearchFor(size, SearchMode.Tree);
-        var match = new MatchSettings(ModelSpec(checkpoint), opponentSpec, settings.EvalGames, size, settings.Komi,
-            Parallel: Math.Max(1, Math.Min(settings.EvalGames, Environment.ProcessorCount)), folder,
+        var match = new MatchSettings(playerSpec, opponentSpec, settings.EvalGames, size, settings.Komi,
+            // uct uses every core itself; the model players and GNU Go use one each.
+            Parallel: PlayerSpec.UsesAllCores(opponentSpec) ? 1 : Math.Max(1, Math.Min(settings.EvalGames, Environment.ProcessorCount)), folder,
             MoveTimeLimit: TimeSpan.FromMinutes(5), MoveCap: Board.DefaultMoveCap(size),
             Seed: (int)(FastRandom.Mix((ulong)settings.Seed * 31 + (ulong)step) & int.MaxValue));
         IPlayer Create(string spec, int seed, TimeSpan commandTimeout)
         {
             if (!spec.StartsWith("model:", StringComparison.Ordinal)) return PlayerSpec.Create(spec, seed, commandTimeout);
+            var kind = Enum.Parse<ModelPlayerKind>(spec[(spec.LastIndexOf(':') + 1)..], ignoreCase: true);
             var directory = spec["model:".Length..spec.LastIndexOf(':')];
-            return ModelPlayer.Load(directory, ModelPlayerKind.Search, DeviceKind.Cpu, search);
+            return ModelPlayer.Load(directory, kind, DeviceKind.Cpu, search);
         }
         var results = new MatchRunner(match, Create, TextWriter.Null).Run();
         var first = MatchSummary.Summarize(results)[0];
-        return new EvaluationMatch(opponentName, first.Games, first.Score, first.Estimate, Path.GetRelativePath(run.Path, folder));
+        return new EvaluationMatch(player, opponentName, first.Games, first.Score, first.Estimate, Path.GetRelativePath(run.Path, folder));
     }
 
-    private static string ModelSpec(string checkpoint) => $"model:{checkpoint}:search";
+    /// <summary>One Elo fit over every evaluation game in the run folder, checkpoints named by step; null when there are no games.</summary>
+    private LadderRatings? FitLadder()
+    {
+        if (!Directory.Exists(run.EvaluationsPath)) return null;
+        var outcomes = ResultFiles.Find([run.EvaluationsPath])
+            .SelectMany(file => ResultFiles.Outcomes(MatchResults.Read(file)))
+            .Select(game => game with { First = LadderName(game.First), Second = LadderName(game.Second) })
+            .ToArray();
+        if (outcomes.Length == 0) return null;
+        var players = outcomes.SelectMany(g => new[] { g.First, g.Second }).ToHashSet();
+        var anchor = players.Contains("random") ? new Anchor("random", 0) : new Anchor(players.Min(StringComparer.Ordinal)!, 0);
+        return Ladder.Fit(outcomes, anchor);
+    }
+
+    /// <summary>A model spec of this run's checkpoints as its ladder name; other specs as they are.</summary>
+    private string LadderName(string spec)
+    {
+        if (!spec.StartsWith("model:", StringComparison.Ordinal)) return spec;
+        var kind = spec[(spec.LastIndexOf(':') + 1)..];
+        var directory = spec["model:".Length..spec.LastIndexOf(':')];
+        var name = Path.GetFileName(directory);
+        var isOurs = Path.GetFullPath(Path.GetDirectoryName(directory) ?? "") == Path.GetFullPath(run.CheckpointsPath);
+        if (!isOurs || !name.StartsWith("step-", StringComparison.Ordinal)) return spec;
+        return name + (kind == MainPlayer ? "" : ":" + kind);
+    }
+
+    private static string ModelSpec(string checkpoint, string player) => $"model:{checkpoint}:{player}";
 }

@@ -127,6 +127,17 @@ internal sealed partial class RunDirectory(string path)
         AtomicFile.WriteAllText(MetricsPath, kept.Count == 0 ? "" : string.Join('\n', kept) + "\n");
     }
 
+    /// <summary>Removes the evaluations of steps after <paramref name="step"/>: they belonged to steps a resumed run redoes.</summary>
+    public void RemoveEvaluationsAfter(long step)
+    {
+        if (!Directory.Exists(EvaluationsPath)) return;
+        foreach (var folder in Directory.GetDirectories(EvaluationsPath))
+        {
+            var match = CheckpointNamePattern().Match(System.IO.Path.GetFileName(folder));
+            if (match.Success && long.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture) > step) Directory.Delete(folder, recursive: true);
+        }
+    }
+
     public void AppendMetrics(JsonObject line) => File.AppendAllText(MetricsPath, line.ToJsonString() + "\n");
 
     private string Combine(string name) => System.IO.Path.Combine(Path, name);

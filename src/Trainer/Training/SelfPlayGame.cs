@@ -82,12 +82,14 @@ internal sealed class SelfPlayGame
 internal static class MoveChoice
 {
     /// <summary>
-    /// A legal move drawn with probability ∝ exp(e'/temperature); at temperature 0 the best legal move (lowest index on ties).
+    /// A legal move drawn with probability ∝ exp(e'/temperature) from the step's IMPROVED row; at temperature 0 the
+    /// best searched move (<see cref="SearchRecord.BestSearchedMove"/>).
     /// </summary>
-    public static int Choose(ValueRow improved, Vocabulary vocabulary, double temperature, ref FastRandom random)
+    public static int Choose(SearchRecord record, Vocabulary vocabulary, double temperature, ref FastRandom random)
     {
-        var best = improved.ArgMax(vocabulary);
-        if (best < 0) throw new InvalidOperationException("no legal move in the IMPROVED row (pass is always legal)");
+        var improved = record.Improved!;
+        var best = record.BestSearchedMove(improved);
+        if (best < 0) throw new InvalidOperationException("the step searched no move");
         if (temperature == 0) return best;
         var weights = new double[improved.Values.Length];
         var sum = 0.0;

@@ -41,8 +41,8 @@ internal sealed class StepSample
 
     public int Length => Tokens.Length;
 
-    /// <summary>Tokens before the root's EST marker: BOS SIZE MODE ROOT TO_MOVE and the n² points.</summary>
-    public int RootLength => 5 + BoardSize * BoardSize;
+    /// <summary>Tokens before the root's EST marker: BOS SIZE MODE ROOT TO_MOVE [PASSED] and the n² points.</summary>
+    public int RootLength => Array.IndexOf(Tokens, Vocabulary.Est);
 
     public int LabelAt(int index) => Labels?[index] ?? Tokens[index];
 

@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using GoSeqZero.Go;
 using GoSeqZero.Kernels;
+using GoSeqZero.Trainer.Players;
 using GoSeqZero.Trainer.Search;
 using GoSeqZero.Trainer.Sequences;
 
@@ -46,6 +47,9 @@ internal sealed record TrainSettings
     public bool Gumbel { get; init; } = true;
 
     public double Alpha { get; init; } = 1;
+
+    /// <summary>Cap each unsearched move's improved value at the best searched move's (see <see cref="SearchSettings.CapUnsearched"/>).</summary>
+    public bool CapUnsearched { get; init; } = true;
 
     public double Komi { get; init; } = 7.5;
 
@@ -97,7 +101,16 @@ internal sealed record TrainSettings
     public int KeepCheckpoints { get; init; } = 5;
 
     /// <summary>Evaluate every this many steps (0: never).</summary>
-    public int EvalEvery { get; init; }
+    public int EvalEvery { get; init; } = 200;
+
+    /// <summary>The checkpoint's players in each evaluation: prior, search and/or backup.</summary>
+    public IReadOnlyList<string> EvalPlayers { get; init; } = [PeriodicEvaluation.MainPlayer];
+
+    /// <summary>
+    /// Each evaluation's opponents: player specs (random, uct:N, gnugo:L; GNU Go is skipped when not installed), "first"
+    /// (the untrained step-0 checkpoint) and "previous" (the checkpoint evaluated before).
+    /// </summary>
+    public IReadOnlyList<string> EvalOpponents { get; init; } = ["random", PeriodicEvaluation.First, PeriodicEvaluation.Previous, "gnugo:1"];
 
     /// <summary>Time every op of one step in this many (0: never) and append the table to profile.txt in the run folder.</summary>
     public int ProfileEvery { get; init; }
@@ -116,7 +129,7 @@ internal sealed record TrainSettings
     public static readonly IReadOnlySet<string> MayChangeOnResume = new HashSet<string>
     {
         nameof(Steps), nameof(Minutes), nameof(Device), nameof(CheckpointEvery), nameof(KeepCheckpoints),
-        nameof(EvalEvery), nameof(EvalGames), nameof(ProgressSeconds), nameof(ProfileEvery),
+        nameof(EvalEvery), nameof(EvalGames), nameof(EvalPlayers), nameof(EvalOpponents), nameof(ProgressSeconds), nameof(ProfileEvery),
     };
 
     /// <summary>The board size played at a step (0-based count of steps done).</summary>
@@ -133,6 +146,7 @@ internal sealed record TrainSettings
         TopK = Math.Min(TopK, size * size + 1),
         GumbelTopK = Gumbel,
         Alpha = Alpha,
+        CapUnsearched = CapUnsearched,
         Komi = Komi,
     };
 
@@ -186,8 +200,26 @@ internal sealed record TrainSettings
         Require(EvalEvery >= 0, $"--eval-every {EvalEvery} cannot be negative (0 turns evaluation off)");
         Require(ProfileEvery >= 0, $"--profile-every {ProfileEvery} cannot be negative (0 turns profiling off)");
         Require(EvalGames >= 1, $"--eval-games {EvalGames} must be at least 1");
+        Require(EvalPlayers.Count >= 1 && EvalPlayers.All(p => p is "prior" or "search" or "backup"),
+            $"--eval-players {string.Join(",", EvalPlayers)}: give one or more of prior, search, backup");
+        foreach (var opponent in EvalOpponents)
+            Require(IsEvalOpponent(opponent), $"--eval-opponents: '{opponent}' is not first, previous, random, uct:N (N ≥ 1) or gnugo:L (L 0..10)");
         Require(ProgressSeconds > 0 && double.IsFinite(ProgressSeconds), $"--progress-seconds {ProgressSeconds} must be a positive number");
         DeviceKinds.Parse(Device);
+    }
+
+    private static bool IsEvalOpponent(string opponent)
+    {
+        var parts = PlayerSpec.Normalize(opponent).Split(':');
+        static bool Number(string text, int low, int high) =>
+            int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n >= low && n <= high;
+        return parts switch
+        {
+            [PeriodicEvaluation.First] or [PeriodicEvaluation.Previous] or ["random"] => true,
+            ["uct", var playouts] => Number(playouts, 1, int.MaxValue),
+            ["gnugo", var level] => Number(level, 0, 10),
+            _ => false,
+        };
     }
 
     private static readonly JsonSerializerOptions JsonOptions = new()

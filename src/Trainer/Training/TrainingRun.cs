@@ -100,6 +100,8 @@ internal sealed class TrainingRun : IDisposable
         {
             run.WriteConfig(settings);
             for (var slot = 0; slot < trainer._games.Length; slot++) trainer._games[slot] = trainer.NewGame(settings.SizeAt(0));
+            // The untrained model: the "first" evaluation opponent, and a resume point before the first step.
+            trainer.SaveCheckpoint();
         });
     }
 
@@ -139,6 +141,7 @@ internal sealed class TrainingRun : IDisposable
             trainer._savedStep = step;
             run.WriteConfig(settings);
             run.TrimMetrics(step);
+            run.RemoveEvaluationsAfter(step);
             trainer.LastEvaluation = LastEvaluationIn(run);
         });
     }
@@ -194,10 +197,13 @@ internal sealed class TrainingRun : IDisposable
             RunFolder.AppendMetrics(report.ToJson(DateTime.UtcNow));
             progress?.Step(report, LastEvaluation);
             var evaluate = Settings.EvalEvery > 0 && Step % Settings.EvalEvery == 0;
-            if (Step % Settings.CheckpointEvery == 0 || evaluate) SaveCheckpoint(progress);
+            var checkpoint = Step % Settings.CheckpointEvery == 0 || evaluate;
+            if (checkpoint) SaveCheckpoint(progress);
             if (evaluate && !stop.IsCancellationRequested) Evaluate(progress);
+            if (checkpoint) RefreshPlots(progress);
         }
         SaveCheckpoint(progress);
+        RefreshPlots(progress);
         return reason;
     }
 
@@ -215,7 +221,7 @@ internal sealed class TrainingRun : IDisposable
         // Search: one batched run per board size and mode.
         if (timed is not null) timed.Phase = "search";
         var samples = new StepSample[count];
-        var improved = new ValueRow[count];
+        var records = new SearchRecord[count];
         var before = SearchCounts();
         foreach (var group in Enumerable.Range(0, count).GroupBy(slot => (_games[slot].Size, Mode: modes[slot])).OrderBy(g => g.Key.Size).ThenBy(g => g.Key.Mode))
         {
@@ -226,7 +232,7 @@ internal sealed class TrainingRun : IDisposable
             for (var i = 0; i < slots.Length; i++)
             {
                 samples[slots[i]] = StepSample.From(writers[i]);
-                improved[slots[i]] = writers[i].Record!.Improved!;
+                records[slots[i]] = writers[i].Record!;
             }
         }
         var after = SearchCounts();
@@ -257,8 +263,8 @@ internal sealed class TrainingRun : IDisposable
         {
             var game = _games[slot];
             var temperature = game.Moves.Count < Settings.TemperatureMoves ? Settings.Temperature : 0;
-            var move = MoveChoice.Choose(improved[slot], _vocabulary, temperature, ref random);
-            game.Play(move, samples[slot], improved[slot].Values[move]);
+            var move = MoveChoice.Choose(records[slot], _vocabulary, temperature, ref random);
+            game.Play(move, samples[slot], records[slot].Improved!.Values[move]);
             Totals.MovesPlayed++;
             if (!game.IsOver) continue;
             Finish(game);
@@ -314,8 +320,9 @@ internal sealed class TrainingRun : IDisposable
 
     private void Evaluate(TrainingProgress? progress)
     {
-        progress?.Log(string.Create(CultureInfo.InvariantCulture, $"evaluating step {Step}: {Settings.EvalGames} games against random and against step {Step - Settings.EvalEvery} ..."));
-        var result = _evaluation.Evaluate(Step, Settings.SizeAt(Step - 1));
+        progress?.Log(string.Create(CultureInfo.InvariantCulture, $"evaluating step {Step} ..."));
+        var result = _evaluation.Evaluate(Step, Settings.SizeAt(Step - 1), line => progress?.Log(line));
+        foreach (var reason in result.Skipped) progress?.Log("evaluation skipped " + reason);
         LastEvaluation = result.Summary();
         RunFolder.AppendMetrics(new JsonObject
         {
@@ -326,6 +333,19 @@ internal sealed class TrainingRun : IDisposable
         progress?.Log("evaluation " + LastEvaluation);
     }
 
+    /// <summary>Redraws plots/*.png from metrics.jsonl; a plot that cannot be drawn is reported and training goes on.</summary>
+    private void RefreshPlots(TrainingProgress? progress)
+    {
+        try
+        {
+            RunPlots.Write(RunFolder.Path);
+        }
+        catch (Exception error) when (error is IOException or UnauthorizedAccessException or InvalidOperationException or ArgumentException or TypeInitializationException or DllNotFoundException)
+        {
+            progress?.Log($"plots not refreshed: {error.Message}");
+        }
+    }
+
     /// <summary>Keeps the newest <see cref="TrainSettings.KeepCheckpoints"/> complete checkpoints and every evaluated one; removes older and unfinished ones.</summary>
     private void Prune()
     {
@@ -334,7 +354,8 @@ internal sealed class TrainingRun : IDisposable
         var kept = checkpoints.Where(c => c.Step <= Step && RunDirectory.IsComplete(c.Path)).TakeLast(Settings.KeepCheckpoints).Select(c => c.Step).ToHashSet();
         foreach (var (step, path) in checkpoints)
         {
-            var evaluated = Settings.EvalEvery > 0 && step > 0 && step % Settings.EvalEvery == 0 && RunDirectory.IsComplete(path);
+            var evaluated = Settings.EvalEvery > 0 && step % Settings.EvalEvery == 0 && RunDirectory.IsComplete(path)
+                && (step > 0 || Settings.EvalOpponents.Contains(PeriodicEvaluation.First));
             if (step >= Step || kept.Contains(step) || evaluated) continue;
             Directory.Delete(path, recursive: true);
         }
