@@ -102,6 +102,46 @@ public class LearningBatchTests
     }
 
     [Fact]
+    public void ThePlayedChildsEstimatesLearnTheNextStepsImprovedRow()
+    {
+        // Two consecutive steps of one game: C3 is searched from the empty board and played, then the position after it is searched.
+        var settings = new Trainer.Search.SearchSettings { TopK = 26 };
+        using var model = Search.SearchDriverTests.TinyModel(Vocabulary, settings.MaxTokens(5), seed: 5);
+        using var driver = new Trainer.Search.SearchDriver(model, Vocabulary, settings, batch: 1, maxBoardSize: 5);
+        var root = new Board(5);
+        var first = StepSample.From(driver.Run([root])[0]);
+        const int c3 = 2 * 5 + 2;
+        root.Play(Color.Black, root.PointAt(2, 2));
+        var second = StepSample.From(driver.Run([root])[0]);
+        var unlabelled = LearningSequence.Search(first);
+        Assert.DoesNotContain(LossKind.Child, unlabelled.Kinds);
+
+        Assert.True(first.SetPlayedChildTarget(c3, second, Vocabulary));
+
+        var start = first.ChildTargetStart;
+        Assert.Equal(Vocabulary.Est, first.Tokens[start - 1]);
+        Assert.Equal(Trainer.Search.SearchWriter.MoveToken(c3, 5), first.Tokens[start - 1 - 25 - 2]);   // CHILD C3 TO_MOVE_W board EST
+        var sequence = LearningSequence.Search(first);
+        for (var move = 0; move < 26; move++)
+        {
+            var target = second.Tokens[second.ImprovedStart + move];
+            Assert.Equal(target, sequence.Labels[start + move]);
+            Assert.Equal(target == Vocabulary.Illegal ? LossKind.None : LossKind.Child, sequence.Kinds[start + move]);
+        }
+        // Nothing else changes: the other children's rows stay unweighted, the IMPROVED row keeps its own labels.
+        Assert.Equal(25, sequence.Kinds.Count(k => k == LossKind.Child));
+        Assert.Equal(first.Tokens[first.ImprovedStart..], sequence.Labels[first.ImprovedStart..]);
+        var batch = LearningBatch.Build([sequence], Vocabulary, DistinctWeights with { Child = 5 });
+        Assert.Equal(25 * 5f, batch.Batch.Weights.Where(w => w == 5f).Sum());
+
+        // A next step that is not the child's position is refused (its row of legal moves cannot line up).
+        var unrelated = new Board(5);
+        unrelated.Play(Color.Black, unrelated.PointAt(0, 0));
+        var other = StepSample.From(driver.Run([unrelated])[0]);
+        Assert.Throws<InvalidOperationException>(() => StepSample.From(driver.Run([new Board(5)])[0]).SetPlayedChildTarget(c3, other, Vocabulary));
+    }
+
+    [Fact]
     public void ShorterSequencesArePaddedWithUnweightedPadRows()
     {
         var (sample, _) = TinyRuns.SearchStepWithEveryRole(Vocabulary);

@@ -170,7 +170,11 @@ public class SelfPlayTests
                 Assert.Equal(saved.PointIds, read.PointIds);
                 Assert.Equal(saved.Roles, read.Roles);
                 Assert.Equal(saved.BoardSize, read.BoardSize);
+                Assert.Equal(saved.Labels, read.Labels);
+                Assert.Equal(saved.ChildTargetStart, read.ChildTargetStart);
             }
+            // Finished games' steps carry their played child's target, and it survives the file.
+            Assert.Contains(replay.Stored, s => s.ChildTargetStart >= 0);
             Assert.Equal(run.Games.Count, games.Count);
             foreach (var (saved, read) in run.Games.Zip(games))
             {

@@ -83,7 +83,7 @@ public partial class TrainCommandTests
     [InlineData("--channels 100 --heads 8", "--channels 100 must be a positive multiple of --heads 8")]
     [InlineData("--lr 0", "--lr 0")]
     [InlineData("--lambda 2", "--lambda 2")]
-    [InlineData("--w-improved 0 --w-prior 0 --w-imagined 0 --w-result 0", "nothing would be learnt")]
+    [InlineData("--w-improved 0 --w-prior 0 --w-imagined 0 --w-result 0 --w-child 0", "nothing would be learnt")]
     [InlineData("--temperature -1", "--temperature -1")]
     [InlineData("--steps 0", "--steps 0")]
     [InlineData("--minutes 0", "--minutes 0")]

@@ -93,6 +93,9 @@ internal sealed class TrainCommand : ICommand
     [Option("w-result", HelpText = "Loss weight of RESULT tokens (default 1).")]
     public double? WeightResult { get; set; }
 
+    [Option("w-child", HelpText = "Loss weight of the EST row of the child that was played, learnt from the next step's IMPROVED row once the game is over (default 1).")]
+    public double? WeightChild { get; set; }
+
     [Option("temperature", HelpText = "Moves are drawn from softmax(e'/temperature) early in a game (default 1).")]
     public double? Temperature { get; set; }
 
@@ -277,6 +280,7 @@ internal sealed class TrainCommand : ICommand
         if (WeightPrior is { } prior) yield return ("--w-prior", nameof(TrainSettings.WeightPrior), s => s with { WeightPrior = prior });
         if (WeightImagined is { } imagined) yield return ("--w-imagined", nameof(TrainSettings.WeightImagined), s => s with { WeightImagined = imagined });
         if (WeightResult is { } result) yield return ("--w-result", nameof(TrainSettings.WeightResult), s => s with { WeightResult = result });
+        if (WeightChild is { } child) yield return ("--w-child", nameof(TrainSettings.WeightChild), s => s with { WeightChild = child });
         if (Temperature is { } temperature) yield return ("--temperature", nameof(TrainSettings.Temperature), s => s with { Temperature = temperature });
         if (TemperatureMoves is { } temperatureMoves) yield return ("--temperature-moves", nameof(TrainSettings.TemperatureMoves), s => s with { TemperatureMoves = temperatureMoves });
         if (Steps is { } steps) yield return ("--steps", nameof(TrainSettings.Steps), s => s with { Steps = steps });

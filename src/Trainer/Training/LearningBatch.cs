@@ -15,13 +15,15 @@ internal enum LossKind : byte
     Imagined,
     /// <summary>(d) A RESULT outcome token.</summary>
     Result,
+    /// <summary>(e) The EST row of the child that was played, labelled with the next step's IMPROVED row (not in DESIGN.md's list).</summary>
+    Child,
 }
 
 /// <summary>The weight of each loss (the --w-* flags).</summary>
-internal readonly record struct LossWeights(float Improved, float Prior, float Imagined, float Result)
+internal readonly record struct LossWeights(float Improved, float Prior, float Imagined, float Result, float Child = 0)
 {
     public static LossWeights From(TrainSettings settings) =>
-        new((float)settings.WeightImproved, (float)settings.WeightPrior, (float)settings.WeightImagined, (float)settings.WeightResult);
+        new((float)settings.WeightImproved, (float)settings.WeightPrior, (float)settings.WeightImagined, (float)settings.WeightResult, (float)settings.WeightChild);
 
     public float Of(LossKind kind) => kind switch
     {
@@ -29,6 +31,7 @@ internal readonly record struct LossWeights(float Improved, float Prior, float I
         LossKind.Prior => Prior,
         LossKind.Imagined => Imagined,
         LossKind.Result => Result,
+        LossKind.Child => Child,
         _ => 0,
     };
 }
@@ -38,7 +41,10 @@ internal sealed record LearningSequence(int[] Tokens, int[] PointIds, int[] Labe
 {
     public int Length => Tokens.Length;
 
-    /// <summary>The search step itself: its IMPROVED values, imagined board points and RESULT tokens are targets; the model's own estimates are not.</summary>
+    /// <summary>
+    /// The search step itself: its IMPROVED values, imagined board points and RESULT tokens are targets, and the EST
+    /// row of the child played once it has the next step's IMPROVED row as labels; the model's other estimates are not.
+    /// </summary>
     public static LearningSequence Search(StepSample sample)
     {
         var kinds = new LossKind[sample.Length];
@@ -50,6 +56,9 @@ internal sealed record LearningSequence(int[] Tokens, int[] PointIds, int[] Labe
                 TokenRole.Result => LossKind.Result,
                 _ => LossKind.None,
             };
+        if (sample.ChildTargetStart >= 0)
+            for (var i = sample.ChildTargetStart; i < sample.ChildTargetStart + sample.MoveCount; i++)
+                if (sample.Roles[i] == TokenRole.ChildEstimate) kinds[i] = LossKind.Child;     // ILLEGAL entries are forced
         return new LearningSequence(sample.Tokens, sample.PointIds, sample.Labels ?? sample.Tokens, kinds);
     }
 
@@ -160,6 +169,7 @@ internal sealed class LearningBatch
         masks[(int)LossKind.Prior] = Mask(values);
         masks[(int)LossKind.Imagined] = Mask([Vocabulary.Empty, Vocabulary.Black, Vocabulary.White]);
         masks[(int)LossKind.Result] = Mask([vocabulary.BlackWins, vocabulary.WhiteWins, vocabulary.Draw]);
+        masks[(int)LossKind.Child] = Mask(values);
         return masks;
     }
 
@@ -176,9 +186,9 @@ internal sealed class LearningBatch
             weightSums[kind] += Batch.Weights[row];
         }
         double Mean(LossKind kind) => weightSums[(int)kind] > 0 ? sums[(int)kind] / weightSums[(int)kind] : double.NaN;
-        return new LossBreakdown(Mean(LossKind.Improved), Mean(LossKind.Prior), Mean(LossKind.Imagined), Mean(LossKind.Result));
+        return new LossBreakdown(Mean(LossKind.Improved), Mean(LossKind.Prior), Mean(LossKind.Imagined), Mean(LossKind.Result), Mean(LossKind.Child));
     }
 }
 
 /// <summary>Mean cross-entropy (nats per target token) of each loss in one batch; NaN where the batch had none.</summary>
-internal readonly record struct LossBreakdown(double Improved, double Prior, double Imagined, double Result);
+internal readonly record struct LossBreakdown(double Improved, double Prior, double Imagined, double Result, double Child = double.NaN);

@@ -18,7 +18,7 @@ internal static partial class RunPlots
     public const string FolderName = "plots";
     public const int Width = 1000, Height = 600;
 
-    private static readonly string[] LossNames = ["loss_improved", "loss_prior", "loss_result", "loss_imagined"];
+    private static readonly string[] LossNames = ["loss_improved", "loss_prior", "loss_child", "loss_result", "loss_imagined"];
 
     /// <summary>Redraws the plots of the run in <paramref name="runDirectory"/>; returns the paths of the PNGs written.</summary>
     public static IReadOnlyList<string> Write(string runDirectory)

@@ -14,7 +14,7 @@ internal static class SelfPlayStateFile
 {
     public const string FileName = "selfplay.bin";
     private static readonly byte[] Magic = "GSZSELF\0"u8.ToArray();
-    private const int Version = 1;
+    private const int Version = 2;
     private const uint EndMarker = 0x454E4421; // "!DNE": the last four bytes of a complete file
 
     public static void Write(string path, ReplayBuffer replay, IReadOnlyList<SelfPlayGame> games)
@@ -104,6 +104,7 @@ internal static class SelfPlayStateFile
         writer.Write(sample.Labels is not null);
         if (sample.Labels is not null)
             foreach (var label in sample.Labels) writer.Write(checked((ushort)label));
+        writer.Write(sample.ChildTargetStart);
     }
 
     private static StepSample ReadSample(BinaryReader reader, string what)
@@ -127,9 +128,10 @@ internal static class SelfPlayStateFile
             roles[i] = (TokenRole)role;
         }
         var labels = reader.ReadBoolean() ? ReadNumbers() : null;
+        var childTargetStart = reader.ReadInt32();
         try
         {
-            return new StepSample(size, tokens, pointIds, roles, labels);
+            return new StepSample(size, tokens, pointIds, roles, labels, childTargetStart);
         }
         catch (ArgumentException error)
         {

@@ -109,6 +109,7 @@ internal sealed record StepReport
             ["loss_prior"] = Number(Losses.Prior),
             ["loss_imagined"] = Number(Losses.Imagined),
             ["loss_result"] = Number(Losses.Result),
+            ["loss_child"] = Number(Losses.Child),
             ["grad_norm"] = Round(GradientNorm, 5),
             ["lr"] = LearningRate,
             ["imagined_accuracy"] = Number(ImaginedAccuracy),

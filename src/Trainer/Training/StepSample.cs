@@ -11,7 +11,7 @@ namespace GoSeqZero.Trainer.Training;
 /// </summary>
 internal sealed class StepSample
 {
-    public StepSample(int boardSize, int[] tokens, int[] pointIds, TokenRole[] roles, int[]? labels)
+    public StepSample(int boardSize, int[] tokens, int[] pointIds, TokenRole[] roles, int[]? labels, int childTargetStart = -1)
     {
         if (tokens.Length != pointIds.Length || tokens.Length != roles.Length || (labels is not null && labels.Length != tokens.Length))
             throw new ArgumentException($"a step's tokens ({tokens.Length}), point ids ({pointIds.Length}), roles ({roles.Length}) and labels ({labels?.Length}) must be as many");
@@ -25,6 +25,9 @@ internal sealed class StepSample
         if (marker < 0 || marker + MoveCount + 2 != tokens.Length || tokens[0] != Vocabulary.Bos || tokens[^1] != Vocabulary.Eos)
             throw new ArgumentException($"a {boardSize}×{boardSize} search step of {tokens.Length} tokens must run from BOS to EOS with an IMPROVED row of {MoveCount} values before EOS");
         ImprovedStart = marker + 1;
+        if (childTargetStart != -1 && (labels is null || childTargetStart < 1 || childTargetStart + MoveCount > marker || tokens[childTargetStart - 1] != Vocabulary.Est))
+            throw new ArgumentException($"token {childTargetStart} does not start a labelled child EST row of {MoveCount} values");
+        ChildTargetStart = childTargetStart;
     }
 
     public int BoardSize { get; }
@@ -32,10 +35,16 @@ internal sealed class StepSample
     public int[] PointIds { get; }
     public TokenRole[] Roles { get; }
 
-    /// <summary>What each token should be; null when every token is its own label (no imagined boards).</summary>
-    public int[]? Labels { get; }
+    /// <summary>What each token should be; null when every token is its own label (no imagined boards, no child target).</summary>
+    public int[]? Labels { get; private set; }
 
     public int ImprovedStart { get; }
+
+    /// <summary>
+    /// Where the EST row of the child that was played starts, once <see cref="SetPlayedChildTarget"/> gave it the
+    /// next step's IMPROVED row as its labels; −1 until then (and for rollout steps or a child whose game ended).
+    /// </summary>
+    public int ChildTargetStart { get; private set; } = -1;
 
     public int MoveCount => BoardSize * BoardSize + 1;
 
@@ -108,6 +117,47 @@ internal sealed class StepSample
             var value = vocabulary.BucketCenter(vocabulary.BucketOf(Tokens[index]));
             SetValue(index, vocabulary.ValueToken(vocabulary.Bucket((1 - lambda) * value + lambda * outcome)));
         }
+    }
+
+    /// <summary>
+    /// Labels the EST row of the CHILD block of <paramref name="move"/> (the move played from this step) with
+    /// <paramref name="next"/>'s IMPROVED row: the child is the next step's root, and the search there is the best
+    /// estimate of its values. Without this, EST rows written after a CHILD's board, at positions the companion's
+    /// root never takes, would get no training at all. Returns false when the step has no such row (a rollout step,
+    /// or a child whose game was over).
+    /// </summary>
+    public bool SetPlayedChildTarget(int move, StepSample next, Vocabulary vocabulary)
+    {
+        var start = ChildEstimatesOf(move, vocabulary);
+        if (start < 0) return false;
+        if (next.MoveCount != MoveCount) throw new ArgumentException($"the next step is on {next.BoardSize}×{next.BoardSize}, this one on {BoardSize}×{BoardSize}");
+        var labels = Labels ?? (int[])Tokens.Clone();
+        for (var i = 0; i < MoveCount; i++)
+        {
+            var target = next.Tokens[next.ImprovedStart + i];
+            // Both rows come from the rules engine's legality of one position: they agree on ILLEGAL.
+            if ((target == vocabulary.Illegal) != (Tokens[start + i] == vocabulary.Illegal))
+                throw new InvalidOperationException($"the child EST row of move {move} and the next step's IMPROVED row disagree on legality at move {i}: is the next step the position after this move?");
+            labels[start + i] = target;
+        }
+        Labels = labels;
+        ChildTargetStart = start;
+        return true;
+    }
+
+    /// <summary>The index of the first value of the EST row of the CHILD block of <paramref name="move"/>, or −1.</summary>
+    private int ChildEstimatesOf(int move, Vocabulary vocabulary)
+    {
+        var moveToken = SearchWriter.MoveToken(move, BoardSize);
+        for (var i = 0; i + 1 < ImprovedStart; i++)
+        {
+            if (Tokens[i] != Vocabulary.Child || Tokens[i + 1] != moveToken) continue;
+            var board = i + 3;                                   // CHILD m TO_MOVE
+            if (Tokens[board] == vocabulary.Passed) board++;
+            var marker = board + BoardSize * BoardSize;
+            return Tokens[marker] == Vocabulary.Est ? marker + 1 : -1;
+        }
+        return -1;
     }
 
     private void SetValue(int index, int token)

@@ -84,6 +84,9 @@ internal sealed record TrainSettings
     public double WeightImagined { get; init; } = 1;
     public double WeightResult { get; init; } = 1;
 
+    /// <summary>Weight of loss (e): the played child's EST row learns the next step's IMPROVED row.</summary>
+    public double WeightChild { get; init; } = 1;
+
     /// <summary>Moves are sampled from softmax(e'/temperature) for the first <see cref="TemperatureMoves"/> moves of a game, argmax after.</summary>
     public double Temperature { get; init; } = 1;
 
@@ -188,9 +191,9 @@ internal sealed record TrainSettings
         Require(Lambda is >= 0 and <= 1, $"--lambda {Lambda} must be between 0 and 1");
         Require(Replay >= 1, $"--replay {Replay} must be at least 1 step");
         Require(ReplaySamples >= 0, $"--replay-samples {ReplaySamples} cannot be negative");
-        foreach (var (flag, weight) in new[] { ("--w-improved", WeightImproved), ("--w-prior", WeightPrior), ("--w-imagined", WeightImagined), ("--w-result", WeightResult) })
+        foreach (var (flag, weight) in new[] { ("--w-improved", WeightImproved), ("--w-prior", WeightPrior), ("--w-imagined", WeightImagined), ("--w-result", WeightResult), ("--w-child", WeightChild) })
             Require(weight >= 0 && double.IsFinite(weight), $"{flag} {weight} must be 0 or more");
-        Require(WeightImproved + WeightPrior + WeightImagined + WeightResult > 0, $"the loss weights --w-improved, --w-prior, --w-imagined and --w-result are all 0: nothing would be learnt");
+        Require(WeightImproved + WeightPrior + WeightImagined + WeightResult + WeightChild > 0, $"the loss weights --w-improved, --w-prior, --w-imagined, --w-result and --w-child are all 0: nothing would be learnt");
         Require(Temperature >= 0 && double.IsFinite(Temperature), $"--temperature {Temperature} must be 0 (argmax) or more");
         Require(TemperatureMoves >= 0, $"--temperature-moves {TemperatureMoves} cannot be negative");
         Require(Steps is null or >= 1, $"--steps {Steps} must be at least 1");

@@ -65,6 +65,7 @@ internal sealed class TrainingProgress(TextWriter writer, bool interactive, Time
         if (double.IsFinite(report.Losses.Prior)) parts.Add(string.Create(culture, $"prior {report.Losses.Prior:0.00}"));
         if (double.IsFinite(report.Losses.Imagined)) parts.Add(string.Create(culture, $"img {report.Losses.Imagined:0.00}"));
         if (double.IsFinite(report.Losses.Result)) parts.Add(string.Create(culture, $"res {report.Losses.Result:0.00}"));
+        if (double.IsFinite(report.Losses.Child)) parts.Add(string.Create(culture, $"child {report.Losses.Child:0.00}"));
         if (parts.Count > 0) text.Append(" (").Append(string.Join(' ', parts)).Append(')');
         if (double.IsFinite(report.ImaginedAccuracy)) text.Append(culture, $" | imagined {100 * report.ImaginedAccuracy:0.0}%");
         if (lastEvaluation is not null) text.Append(" | eval ").Append(lastEvaluation);

@@ -384,13 +384,16 @@ internal sealed class TrainingRun : IDisposable
     /// <summary>Blends the outcome into each step's target for the move played and hands the steps to the replay buffer.</summary>
     private void Finish(SelfPlayGame game)
     {
-        foreach (var step in game.Steps)
+        var steps = game.Steps;
+        foreach (var step in steps)
         {
             var outcome = game.OutcomeFor(step.Mover);
             if (Settings.OutcomeBlend == OutcomeBlend.All) step.Sample.BlendOutcomeIntoAll(_vocabulary, step.Move, step.ImprovedValue, outcome, Settings.Lambda);
             else step.Sample.BlendOutcome(_vocabulary, step.Move, step.ImprovedValue, outcome, Settings.Lambda);
-            _replay.Add(step.Sample);
         }
+        // Each step's played child is the next step's root: its EST row learns the search (and outcome) found there.
+        for (var i = 0; i + 1 < steps.Count; i++) steps[i].Sample.SetPlayedChildTarget(steps[i].Move, steps[i + 1].Sample, _vocabulary);
+        foreach (var step in steps) _replay.Add(step.Sample);
         var score = game.Game.Score();
         Totals.GamesFinished++;
         if (score > 0) Totals.BlackWins++;
