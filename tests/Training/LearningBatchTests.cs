@@ -102,6 +102,20 @@ public class LearningBatchTests
     }
 
     [Fact]
+    public void ARolloutStepsCompanionTeachesTheTreeModePrior()
+    {
+        var settings = new Trainer.Search.SearchSettings { Mode = SearchMode.Rollout, TopK = 3 };
+        using var model = Search.SearchDriverTests.TinyModel(Vocabulary, settings.MaxTokens(5), seed: 5);
+        using var driver = new Trainer.Search.SearchDriver(model, Vocabulary, settings, batch: 1, maxBoardSize: 5);
+        var sample = StepSample.From(driver.Run([new Board(5)])[0]);
+        Assert.Equal(Vocabulary.ModeRollout, sample.Tokens[2]);
+        var companion = LearningSequence.Companion(sample, Vocabulary);
+        Assert.Equal(Vocabulary.ModeTree, companion.Tokens[2]);
+        Assert.Equal(sample.Tokens[3..sample.RootLength], companion.Tokens[3..sample.RootLength]);
+        Assert.Equal(sample.Tokens[sample.ImprovedStart..^1], companion.Tokens[(sample.RootLength + 1)..^1]);
+    }
+
+    [Fact]
     public void ThePlayedChildsEstimatesLearnTheNextStepsImprovedRow()
     {
         // Two consecutive steps of one game: C3 is searched from the empty board and played, then the position after it is searched.

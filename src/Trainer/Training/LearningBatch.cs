@@ -63,8 +63,9 @@ internal sealed record LearningSequence(int[] Tokens, int[] PointIds, int[] Labe
     }
 
     /// <summary>
-    /// The companion of a search step (DESIGN.md §4 (b)): BOS SIZE MODE ROOT TO_MOVE board, then EST with the improved
-    /// values (ILLEGAL where illegal), then EOS. Its value tokens are the prior's targets.
+    /// The companion of a search step (DESIGN.md §4 (b)): BOS SIZE MODE_TREE ROOT TO_MOVE [PASSED] board, then EST with
+    /// the improved values (ILLEGAL where illegal), then EOS. Its value tokens are the prior's targets. The mode is
+    /// MODE_TREE whatever the step's: the prior that tree steps and the prior player read learns from rollout steps too.
     /// </summary>
     public static LearningSequence Companion(StepSample sample, Vocabulary vocabulary)
     {
@@ -76,6 +77,7 @@ internal sealed record LearningSequence(int[] Tokens, int[] PointIds, int[] Labe
         var kinds = new LossKind[length];
         Array.Copy(sample.Tokens, tokens, root);
         Array.Copy(sample.PointIds, pointIds, root);
+        tokens[2] = Vocabulary.ModeTree;
         tokens[root] = Vocabulary.Est;
         Array.Copy(sample.Tokens, sample.ImprovedStart, tokens, root + 1, moves);
         Array.Copy(sample.PointIds, sample.ImprovedStart, pointIds, root + 1, moves);

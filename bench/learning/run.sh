@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# Learning benchmark (issue 7): train from zero for a fixed time on this machine, then measure the last checkpoint in
+# matches of GAMES games each (alternating colours, the run's komi):
+#   search player vs random, vs the untrained first checkpoint, and vs OPPONENT when given (e.g. uct:1000);
+#   the same checkpoint's prior, search and backup players against each other and against random
+#   (the gain from searching inside the sequence);
+# then one Elo ladder over every game of the run's periodic evaluations and of these matches.
+#
+# usage: bench/learning/run.sh SIZE MINUTES OUT [GAMES [OPPONENT]] [-- extra train flags]
+#   bench/learning/run.sh 5 30 /tmp/learn-5x5 200
+#   bench/learning/run.sh 7 120 /tmp/learn-7x7 200 uct:1000 -- --top-k 6
+# Writes OUT/run (the run directory, plots in OUT/run/plots), OUT/matches/*, OUT/ladder.txt and OUT/summary.txt.
+set -euo pipefail
+
+size=${1:?board size}; minutes=${2:?minutes}; out=${3:?output folder}
+games=${4:-200}; opponent=${5:-}
+shift $(( $# < 5 ? $# : 5 ))
+[ "${1:-}" = "--" ] && shift
+cd "$(dirname "$0")/../.."
+
+dotnet build -c Release src/Trainer -v quiet -nologo >/dev/null
+goseqzero() { dotnet src/Trainer/bin/Release/net10.0/goseqzero.dll "$@"; }
+
+mkdir -p "$out"
+run="$out/run"
+if [ -f "$run/config.json" ]; then
+  echo "learning: $run holds a run; continuing it up to its --minutes for this session"
+  goseqzero train --resume "$run" --minutes "$minutes"
+else
+  goseqzero train --size "$size" --minutes "$minutes" --run-dir "$run" "$@"
+fi
+
+komi=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['komi'])" "$run/config.json")
+last="$run/$(cat "$run/latest")"
+first="$run/checkpoints/step-000000"
+echo "learning: measuring $last (komi $komi, $games games per match)"
+
+match() { # NAME BLACK WHITE
+  local name=$1; shift
+  if [ -f "$out/matches/$name/results.json" ]; then echo "learning: $name already played"; return; fi
+  goseqzero match --black "$1" --white "$2" --games "$games" --size "$size" --komi "$komi" --seed 7 --out "$out/matches/$name"
+}
+
+match search-vs-random "model:$last:search" random
+match search-vs-first "model:$last:search" "model:$first:search"
+[ -n "$opponent" ] && match "search-vs-${opponent//:/-}" "model:$last:search" "$opponent"
+match prior-vs-random "model:$last:prior" random
+match backup-vs-random "model:$last:backup" random
+match search-vs-prior "model:$last:search" "model:$last:prior"
+match search-vs-backup "model:$last:search" "model:$last:backup"
+
+goseqzero ladder --results "$run/evaluations" "$out/matches" | tee "$out/ladder.txt"
+{
+  echo "learning benchmark: ${size}x${size}, $minutes minutes of training, $(cat "$run/latest")"
+  for results in "$out"/matches/*/results.json; do
+    python3 - "$results" <<'EOF'
+import json, math, sys
+r = json.load(open(sys.argv[1]))
+def score_of_a(g):  # program 0 (A) is Black in odd games
+    a_colour = "black" if g["black"]["program"] == 0 else "white"
+    return 1.0 if g["winner"] == a_colour else 0.0 if g["winner"] in ("black", "white") else 0.5
+games = r["games"]
+score = sum(score_of_a(g) for g in games)
+n = len(games); p = score / n
+half = 1.96 * math.sqrt(max(p * (1 - p), 1e-12) / n)
+name = sys.argv[1].split("/")[-2]
+print(f"{name:<22} {score:6.1f}/{n}  {100 * p:5.1f}%  (95% {100 * max(0, p - half):5.1f}..{100 * min(1, p + half):5.1f}%)")
+EOF
+  done
+} | tee "$out/summary.txt"
