@@ -277,9 +277,9 @@ public class SearchWriterTests
         var settings = new SearchSettings { TopK = 4 };
         var writer = Write(root, settings, RandomAnswers(Vocabulary, size));
         Assert.All(writer.Record!.Children, c => Assert.NotNull(c.Estimates));
-        // No pass was played or searched, so no PASSED: one token short of the longest step.
+        // No pass was played or searched, so no PASSED and no pass block: n² + 6 tokens short of the longest step.
         Assert.DoesNotContain(Vocabulary.Passed, writer.Sequence.Tokens);
-        Assert.Equal(settings.MaxTokens(size) - 1, writer.Sequence.Count);
+        Assert.Equal(settings.MaxTokens(size) - size * size - 6, writer.Sequence.Count);
         // BOS SIZE MODE, ROOT side board, EST row, k × (CHILD move side board, EST row), IMPROVED row, EOS.
         var points = size * size;
         Assert.Equal(3 + (points + 2) + (points + 2) + settings.TopK * (points + 3 + points + 2) + (points + 2) + 1, writer.Sequence.Count);

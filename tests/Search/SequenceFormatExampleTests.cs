@@ -63,17 +63,17 @@ public class SequenceFormatExampleTests
     }
 
     [Theory]
-    [InlineData(5, 2, 196, 244)]
-    [InlineData(5, 4, 306, 402)]
-    [InlineData(9, 8, 1590, 2230)]
-    [InlineData(13, 8, 3262, 4606)]
-    [InlineData(19, 14, 11272, 16312)]
+    [InlineData(5, 2, 226, 248)]
+    [InlineData(5, 4, 336, 406)]
+    [InlineData(9, 8, 1676, 2234)]
+    [InlineData(13, 8, 3436, 4610)]
+    [InlineData(19, 14, 11638, 16316)]
     public void TheLengthTableOfTheSpecificationIsMaxTokens(int size, int topK, int tree, int rollout)
     {
         Assert.Equal(tree, new SearchSettings { TopK = topK }.MaxTokens(size));
         Assert.Equal(rollout, new SearchSettings { TopK = topK, Mode = SearchMode.Rollout }.MaxTokens(size));
-        Assert.Equal(3 * size * size + 11 + topK * (2 * size * size + 5), tree);
-        Assert.Equal(3 * size * size + 11 + topK * (3 * size * size + 4), rollout);
+        Assert.Equal(4 * size * size + 16 + topK * (2 * size * size + 5), tree);
+        Assert.Equal(3 * size * size + 15 + topK * (3 * size * size + 4), rollout);
     }
 
     [Fact]

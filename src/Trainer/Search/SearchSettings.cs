@@ -26,6 +26,9 @@ internal sealed record SearchSettings
     /// <summary>Scale of the root values against the unit Gumbel noise: score = value / temperature + Gumbel.</summary>
     public double GumbelTemperature { get; init; } = 0.1;
 
+    /// <summary>When the root has PASSED, search the pass (its child is the game's end, scored) beside the top k.</summary>
+    public bool SearchPassAfterPass { get; init; } = true;
+
     /// <summary>Step size of the backup: e'(m) = e(m) + α·(backup(m) − e(m)).</summary>
     public double Alpha { get; init; } = 1;
 
@@ -61,8 +64,10 @@ internal sealed record SearchSettings
         var block = Mode == SearchMode.Tree
             ? 1 + board + Math.Max(row, 2)          // CHILD m TO_MOVE board, then EST row or RESULT outcome
             : 2 + 3 * points + 2;                   // ROLLOUT m, the playout up to the move cap, RESULT outcome
-        // IMPROVED row, EOS, and one PASSED at most: after the root's side to move, or after a pass child's (a root
-        // that has PASSED ends the game with its pass, and that child has a RESULT instead of a board that goes on).
-        return header + TopK * block + row + 1 + 1;
+        // IMPROVED row, EOS, and one PASSED at most: after a pass child's side to move, or after the root's; a root
+        // with PASSED ends the game with its pass, whose child (searched beside the top k when SearchPassAfterPass)
+        // has a RESULT instead of a board that goes on: CHILD PASS side board RESULT outcome, or ROLLOUT PASS RESULT outcome.
+        var passAfterPass = 1 + (!SearchPassAfterPass ? 0 : Mode == SearchMode.Tree ? 3 + points + 2 : 4);
+        return header + TopK * block + row + 1 + Math.Max(1, passAfterPass);
     }
 }

@@ -66,6 +66,9 @@ internal sealed class SearchWriter
         foreach (var decision in WriteEstimates(root, record.Root, TokenRole.RootEstimate)) yield return decision;
 
         var chosen = TopMoves(record.Root, ref random);
+        // After the opponent's pass, passing ends the game: its child is the exact result and costs no EST row, so it
+        // is always searched, and the IMPROVED row (and through it the prior) learns what ending the game here is worth.
+        if (_settings.SearchPassAfterPass && record.Passed && !chosen.Contains(n * n)) chosen.Add(n * n);
         var backups = new Dictionary<int, double>();
         foreach (var move in chosen)
         {
