@@ -192,6 +192,27 @@ public class SearchWriterTests
     }
 
     [Fact]
+    public void WithPassAsLastResortThePassIsSearchedOnlyAfterAPassOrWhenOnlyOwnEyesAreLeft()
+    {
+        var settings = new SearchSettings { TopK = 3, PassOnlyAsLastResort = true };
+        // The model likes the pass best; with moves left and no pass before, it is not searched.
+        ScriptedAnswer PassFirst(int row, Decision decision) => Bucket(Vocabulary, row == 0 && decision.PointId == Vocabulary.PassPointId ? 63 : 20);
+        var open = Write(Play(5, "C3"), settings, PassFirst).Record!;
+        Assert.DoesNotContain(25, open.SearchedMoves);
+        Assert.Equal(3, open.SearchedMoves.Count());
+        Assert.Contains(25, Write(Play(5, "C3"), settings with { PassOnlyAsLastResort = false }, PassFirst).Record!.SearchedMoves);
+        // After the opponent's pass it is searched (and ends the game).
+        Assert.Contains(25, Write(Play(5, "C3 pass"), settings, PassFirst).Record!.SearchedMoves);
+        // Black's only empty points are its own single-point eyes: the pass is the move left.
+        var eyes = new Board(5);
+        var stones = new Color[25];
+        for (var i = 0; i < 25; i++) stones[i] = Color.Black;
+        stones[0] = stones[12] = Color.Empty;        // A1 and C3
+        eyes.SetPosition(stones, Color.Black);
+        Assert.Contains(25, Write(eyes, settings, PassFirst).Record!.SearchedMoves);
+    }
+
+    [Fact]
     public void APassThatDoesNotEndTheGameIsMarkedPassedInItsChildSoThatThePassBackIsKnownToEndIt()
     {
         var root = Play(5, "C3");

@@ -112,6 +112,20 @@ public class SelfPlayTests
     }
 
     [Fact]
+    public void AnUnsearchedPassIsNeverDrawnWhenPassIsALastResort()
+    {
+        var random = new FastRandom((ulong)Environment.TickCount64);
+        var step = Step([0.2, 0.3, 0.4, 0.5, 0.99], 3);
+        var passes = 0;
+        for (var i = 0; i < 2000; i++)
+        {
+            Assert.NotEqual(4, MoveChoice.Choose(step, Vocabulary, temperature: 0.05, ref random, passUnlessSearched: false));
+            if (MoveChoice.Choose(step, Vocabulary, temperature: 0.05, ref random) == 4) passes++;
+        }
+        Assert.True(passes > 1000, $"the pass, far the best, was drawn {passes} times in 2000 when allowed");
+    }
+
+    [Fact]
     public void MovesAreDrawnInProportionToTheSoftmaxOfTheirValuesAndNeverIllegal()
     {
         var row = Step([0.2, double.NaN, 0.5, 0.6, double.NaN], 3);

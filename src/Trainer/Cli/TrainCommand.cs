@@ -42,6 +42,9 @@ internal sealed class TrainCommand : ICommand
     [Option("alpha", HelpText = "Backup step size α in e' = e + α(backup − e) (default 1).")]
     public double? Alpha { get; set; }
 
+    [Option("pass-last-resort", HelpText = "Search (and so play) the pass only after the opponent's pass or when every other legal move would fill an own single-point eye: true or false (default false).")]
+    public bool? PassOnlyAsLastResort { get; set; }
+
     [Option("cap-unsearched", HelpText = "Cap the improved value of each move the search did not expand at the best expanded move's, so the IMPROVED row's best move is one the search looked at: true or false (default true; false keeps their prior as DESIGN.md §3 first wrote it).")]
     public bool? CapUnsearched { get; set; }
 
@@ -262,6 +265,7 @@ internal sealed class TrainCommand : ICommand
         if (RolloutFraction is { } rollouts) yield return ("--rollout-fraction", nameof(TrainSettings.RolloutFraction), s => s with { RolloutFraction = rollouts });
         if (Boards is { } boards) yield return ("--boards", nameof(TrainSettings.Boards), s => s with { Boards = boards });
         if (Gumbel is { } gumbel) yield return ("--gumbel", nameof(TrainSettings.Gumbel), s => s with { Gumbel = gumbel });
+        if (PassOnlyAsLastResort is { } lastResort) yield return ("--pass-last-resort", nameof(TrainSettings.PassOnlyAsLastResort), s => s with { PassOnlyAsLastResort = lastResort });
         if (CapUnsearched is { } cap) yield return ("--cap-unsearched", nameof(TrainSettings.CapUnsearched), s => s with { CapUnsearched = cap });
         if (Alpha is { } alpha) yield return ("--alpha", nameof(TrainSettings.Alpha), s => s with { Alpha = alpha });
         if (Komi is { } komi) yield return ("--komi", nameof(TrainSettings.Komi), s => s with { Komi = komi });

@@ -26,6 +26,13 @@ internal sealed record SearchSettings
     /// <summary>Scale of the root values against the unit Gumbel noise: score = value / temperature + Gumbel.</summary>
     public double GumbelTemperature { get; init; } = 0.1;
 
+    /// <summary>
+    /// Search the pass only after the opponent's pass or when every other legal move would fill one of our own
+    /// single-point eyes (the playout policy's rule); otherwise it is never searched, so never played by the players
+    /// that search nor by self-play's greedy moves. Off, the pass competes like any move.
+    /// </summary>
+    public bool PassOnlyAsLastResort { get; init; }
+
     /// <summary>When the root has PASSED, search the pass (its child is the game's end, scored) beside the top k.</summary>
     public bool SearchPassAfterPass { get; init; } = true;
 

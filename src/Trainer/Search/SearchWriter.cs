@@ -65,7 +65,8 @@ internal sealed class SearchWriter
         Sequence.Add(Vocabulary.Est);
         foreach (var decision in WriteEstimates(root, record.Root, TokenRole.RootEstimate)) yield return decision;
 
-        var chosen = TopMoves(record.Root, ref random);
+        var passIsLastResort = _settings.PassOnlyAsLastResort && !record.Passed && HasMoveBesidesPass(root);
+        var chosen = TopMoves(record.Root, passIsLastResort ? n * n : -1, ref random);
         // After the opponent's pass, passing ends the game: its child is the exact result and costs no EST row, so it
         // is always searched, and the IMPROVED row (and through it the prior) learns what ending the game here is worth.
         if (_settings.SearchPassAfterPass && record.Passed && !chosen.Contains(n * n)) chosen.Add(n * n);
@@ -218,13 +219,13 @@ internal sealed class SearchWriter
         return new RolloutRecord { Move = move, Playout = [.. playout], ResultToken = result };
     }
 
-    /// <summary>The k legal moves of highest root value (Gumbel-perturbed when asked), best first.</summary>
-    private List<int> TopMoves(ValueRow root, ref FastRandom random)
+    /// <summary>The k legal moves of highest root value (Gumbel-perturbed when asked), best first, <paramref name="excluded"/> left out.</summary>
+    private List<int> TopMoves(ValueRow root, int excluded, ref FastRandom random)
     {
         var scored = new List<(int Move, double Score)>();
         for (var move = 0; move < root.Tokens.Length; move++)
         {
-            if (!root.IsLegal(move, _vocabulary)) continue;
+            if (!root.IsLegal(move, _vocabulary) || move == excluded) continue;
             var score = root.Values[move];
             if (_settings.GumbelTopK)
             {
@@ -234,6 +235,14 @@ internal sealed class SearchWriter
             scored.Add((move, score));
         }
         return scored.OrderByDescending(s => s.Score).ThenBy(s => s.Move).Take(_settings.TopK).Select(s => s.Move).ToList();
+    }
+
+    /// <summary>Whether the side to move has a legal point that does not fill its own single-point eye (the playout policy's candidates).</summary>
+    private static bool HasMoveBesidesPass(Board board)
+    {
+        foreach (var point in board.EmptyPoints)
+            if (RandomPlayout.IsCandidate(board, board.ToMove, point)) return true;
+        return false;
     }
 
     private int ResultToken(double blackMinusWhite) =>

@@ -82,10 +82,11 @@ internal sealed class SelfPlayGame
 internal static class MoveChoice
 {
     /// <summary>
-    /// A legal move drawn with probability ∝ exp(e'/temperature) from the step's IMPROVED row; at temperature 0 the
-    /// best searched move (<see cref="SearchRecord.BestSearchedMove"/>).
+    /// A legal move drawn with probability ∝ exp(e'/temperature) from the step's IMPROVED row (the pass only when
+    /// <paramref name="passUnlessSearched"/> or the step searched it); at temperature 0 the best searched move
+    /// (<see cref="SearchRecord.BestSearchedMove"/>).
     /// </summary>
-    public static int Choose(SearchRecord record, Vocabulary vocabulary, double temperature, ref FastRandom random)
+    public static int Choose(SearchRecord record, Vocabulary vocabulary, double temperature, ref FastRandom random, bool passUnlessSearched = true)
     {
         var improved = record.Improved!;
         var best = record.BestSearchedMove(improved);
@@ -96,6 +97,7 @@ internal static class MoveChoice
         for (var move = 0; move < weights.Length; move++)
         {
             if (!improved.IsLegal(move, vocabulary)) continue;
+            if (move == record.PassMove && !passUnlessSearched && !record.SearchedMoves.Contains(move)) continue;
             weights[move] = Math.Exp((improved.Values[move] - improved.Values[best]) / temperature);
             sum += weights[move];
         }

@@ -48,6 +48,9 @@ internal sealed record TrainSettings
 
     public double Alpha { get; init; } = 1;
 
+    /// <summary>Pass only after the opponent's pass or when nothing but filling an own eye is left (see <see cref="SearchSettings.PassOnlyAsLastResort"/>).</summary>
+    public bool PassOnlyAsLastResort { get; init; }
+
     /// <summary>Cap each unsearched move's improved value at the best searched move's (see <see cref="SearchSettings.CapUnsearched"/>).</summary>
     public bool CapUnsearched { get; init; } = true;
 
@@ -150,6 +153,7 @@ internal sealed record TrainSettings
         GumbelTopK = Gumbel,
         Alpha = Alpha,
         CapUnsearched = CapUnsearched,
+        PassOnlyAsLastResort = PassOnlyAsLastResort,
         Komi = Komi,
     };
 

@@ -263,7 +263,7 @@ internal sealed class TrainingRun : IDisposable
         {
             var game = _games[slot];
             var temperature = game.Moves.Count < Settings.TemperatureMoves ? Settings.Temperature : 0;
-            var move = MoveChoice.Choose(records[slot], _vocabulary, temperature, ref random);
+            var move = MoveChoice.Choose(records[slot], _vocabulary, temperature, ref random, passUnlessSearched: !Settings.PassOnlyAsLastResort);
             game.Play(move, samples[slot], records[slot].Improved!.Values[move]);
             Totals.MovesPlayed++;
             if (!game.IsOver) continue;
