@@ -102,6 +102,36 @@ public class LearningBatchTests
     }
 
     [Fact]
+    public void WithoutUnsearchedTargetsOnlyTheSearchedAndPlayedMovesAreLearnt()
+    {
+        var settings = new Trainer.Search.SearchSettings { TopK = 3 };
+        using var model = Search.SearchDriverTests.TinyModel(Vocabulary, settings.MaxTokens(5), seed: 5);
+        using var driver = new Trainer.Search.SearchDriver(model, Vocabulary, settings, batch: 1, maxBoardSize: 5);
+        var writer = driver.Run([new Board(5)])[0];
+        var (sample, record) = (StepSample.From(writer), writer.Record!);
+        var searched = record.SearchedMoves.ToHashSet();
+        Assert.Equal(3, searched.Count);
+        var legal = Enumerable.Range(0, 26).Where(m => record.Improved!.IsLegal(m, Vocabulary)).ToList();
+        Assert.Equal(searched.Order(), Enumerable.Range(0, 26).Where(m => sample.Searched[m]));
+        // An unsearched move played (drawn at a temperature) carries the outcome: it is learnt too.
+        var played = legal.First(m => !searched.Contains(m));
+        sample.BlendOutcome(Vocabulary, played, record.Improved!.Values[played], outcome: 1, lambda: 0.5);
+        Assert.Equal(played, sample.PlayedMove);
+
+        var search = LearningSequence.Search(sample, unsearchedToo: false);
+        var companion = LearningSequence.Companion(sample, Vocabulary, unsearchedToo: false);
+        foreach (var move in legal)
+        {
+            var learnt = searched.Contains(move) || move == played;
+            Assert.Equal(learnt ? LossKind.Improved : LossKind.None, search.Kinds[sample.ImprovedStart + move]);
+            Assert.Equal(learnt ? LossKind.Prior : LossKind.None, companion.Kinds[sample.RootLength + 1 + move]);
+        }
+        Assert.Equal(searched.Count + 1, search.Kinds.Count(k => k == LossKind.Improved));
+        // Asked to, every legal entry is learnt.
+        Assert.Equal(legal.Count, LearningSequence.Search(sample, unsearchedToo: true).Kinds.Count(k => k == LossKind.Improved));
+    }
+
+    [Fact]
     public void ARolloutStepsCompanionTeachesTheTreeModePrior()
     {
         var settings = new Trainer.Search.SearchSettings { Mode = SearchMode.Rollout, TopK = 3 };

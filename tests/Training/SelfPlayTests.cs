@@ -186,6 +186,8 @@ public class SelfPlayTests
                 Assert.Equal(saved.BoardSize, read.BoardSize);
                 Assert.Equal(saved.Labels, read.Labels);
                 Assert.Equal(saved.ChildTargetStart, read.ChildTargetStart);
+                Assert.Equal(saved.ChildTargetMoves, read.ChildTargetMoves);
+                Assert.Equal(saved.PlayedMove, read.PlayedMove);
             }
             // Finished games' steps carry their played child's target, and it survives the file.
             Assert.Contains(replay.Stored, s => s.ChildTargetStart >= 0);

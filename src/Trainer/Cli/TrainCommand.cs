@@ -42,6 +42,9 @@ internal sealed class TrainCommand : ICommand
     [Option("alpha", HelpText = "Backup step size α in e' = e + α(backup − e) (default 1).")]
     public double? Alpha { get; set; }
 
+    [Option("learn-unsearched", HelpText = "Also learn the IMPROVED values of moves the step neither searched nor played (they only repeat the prior, capped): true or false (default false).")]
+    public bool? LearnUnsearched { get; set; }
+
     [Option("pass-last-resort", HelpText = "Search (and so play) the pass only after the opponent's pass or when every other legal move would fill an own single-point eye: true or false (default false).")]
     public bool? PassOnlyAsLastResort { get; set; }
 
@@ -265,6 +268,7 @@ internal sealed class TrainCommand : ICommand
         if (RolloutFraction is { } rollouts) yield return ("--rollout-fraction", nameof(TrainSettings.RolloutFraction), s => s with { RolloutFraction = rollouts });
         if (Boards is { } boards) yield return ("--boards", nameof(TrainSettings.Boards), s => s with { Boards = boards });
         if (Gumbel is { } gumbel) yield return ("--gumbel", nameof(TrainSettings.Gumbel), s => s with { Gumbel = gumbel });
+        if (LearnUnsearched is { } learnUnsearched) yield return ("--learn-unsearched", nameof(TrainSettings.LearnUnsearched), s => s with { LearnUnsearched = learnUnsearched });
         if (PassOnlyAsLastResort is { } lastResort) yield return ("--pass-last-resort", nameof(TrainSettings.PassOnlyAsLastResort), s => s with { PassOnlyAsLastResort = lastResort });
         if (CapUnsearched is { } cap) yield return ("--cap-unsearched", nameof(TrainSettings.CapUnsearched), s => s with { CapUnsearched = cap });
         if (Alpha is { } alpha) yield return ("--alpha", nameof(TrainSettings.Alpha), s => s with { Alpha = alpha });

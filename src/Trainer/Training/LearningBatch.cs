@@ -45,20 +45,20 @@ internal sealed record LearningSequence(int[] Tokens, int[] PointIds, int[] Labe
     /// The search step itself: its IMPROVED values, imagined board points and RESULT tokens are targets, and the EST
     /// row of the child played once it has the next step's IMPROVED row as labels; the model's other estimates are not.
     /// </summary>
-    public static LearningSequence Search(StepSample sample)
+    public static LearningSequence Search(StepSample sample, bool unsearchedToo = true)
     {
         var kinds = new LossKind[sample.Length];
         for (var i = 0; i < kinds.Length; i++)
             kinds[i] = sample.Roles[i] switch
             {
-                TokenRole.Improved => LossKind.Improved,
+                TokenRole.Improved => sample.IsTarget(i - sample.ImprovedStart, unsearchedToo) ? LossKind.Improved : LossKind.None,
                 TokenRole.ImaginedBoard => LossKind.Imagined,
                 TokenRole.Result => LossKind.Result,
                 _ => LossKind.None,
             };
         if (sample.ChildTargetStart >= 0)
             for (var i = sample.ChildTargetStart; i < sample.ChildTargetStart + sample.MoveCount; i++)
-                if (sample.Roles[i] == TokenRole.ChildEstimate) kinds[i] = LossKind.Child;     // ILLEGAL entries are forced
+                if (sample.Roles[i] == TokenRole.ChildEstimate && sample.ChildTargetMoves![i - sample.ChildTargetStart]) kinds[i] = LossKind.Child;     // ILLEGAL entries are forced
         return new LearningSequence(sample.Tokens, sample.PointIds, sample.Labels ?? sample.Tokens, kinds);
     }
 
@@ -67,7 +67,7 @@ internal sealed record LearningSequence(int[] Tokens, int[] PointIds, int[] Labe
     /// the improved values (ILLEGAL where illegal), then EOS. Its value tokens are the prior's targets. The mode is
     /// MODE_TREE whatever the step's: the prior that tree steps and the prior player read learns from rollout steps too.
     /// </summary>
-    public static LearningSequence Companion(StepSample sample, Vocabulary vocabulary)
+    public static LearningSequence Companion(StepSample sample, Vocabulary vocabulary, bool unsearchedToo = true)
     {
         var root = sample.RootLength;
         var moves = sample.MoveCount;
@@ -82,7 +82,7 @@ internal sealed record LearningSequence(int[] Tokens, int[] PointIds, int[] Labe
         Array.Copy(sample.Tokens, sample.ImprovedStart, tokens, root + 1, moves);
         Array.Copy(sample.PointIds, sample.ImprovedStart, pointIds, root + 1, moves);
         for (var i = root + 1; i <= root + moves; i++)
-            if (vocabulary.IsValue(tokens[i])) kinds[i] = LossKind.Prior;
+            if (vocabulary.IsValue(tokens[i]) && sample.IsTarget(i - root - 1, unsearchedToo)) kinds[i] = LossKind.Prior;
         tokens[^1] = Vocabulary.Eos;
         return new LearningSequence(tokens, pointIds, tokens, kinds);
     }

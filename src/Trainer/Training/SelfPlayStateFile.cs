@@ -105,6 +105,9 @@ internal static class SelfPlayStateFile
         if (sample.Labels is not null)
             foreach (var label in sample.Labels) writer.Write(checked((ushort)label));
         writer.Write(sample.ChildTargetStart);
+        writer.Write(sample.PlayedMove);
+        if (sample.ChildTargetMoves is { } moves)
+            foreach (var learnt in moves) writer.Write(learnt);
     }
 
     private static StepSample ReadSample(BinaryReader reader, string what)
@@ -129,9 +132,16 @@ internal static class SelfPlayStateFile
         }
         var labels = reader.ReadBoolean() ? ReadNumbers() : null;
         var childTargetStart = reader.ReadInt32();
+        var playedMove = reader.ReadInt32();
+        bool[]? childTargetMoves = null;
+        if (childTargetStart >= 0)
+        {
+            childTargetMoves = new bool[size * size + 1];
+            for (var i = 0; i < childTargetMoves.Length; i++) childTargetMoves[i] = reader.ReadBoolean();
+        }
         try
         {
-            return new StepSample(size, tokens, pointIds, roles, labels, childTargetStart);
+            return new StepSample(size, tokens, pointIds, roles, labels, childTargetStart, playedMove, childTargetMoves);
         }
         catch (ArgumentException error)
         {

@@ -11,7 +11,8 @@ namespace GoSeqZero.Trainer.Training;
 /// </summary>
 internal sealed class StepSample
 {
-    public StepSample(int boardSize, int[] tokens, int[] pointIds, TokenRole[] roles, int[]? labels, int childTargetStart = -1)
+    public StepSample(int boardSize, int[] tokens, int[] pointIds, TokenRole[] roles, int[]? labels, int childTargetStart = -1,
+        int playedMove = -1, bool[]? childTargetMoves = null)
     {
         if (tokens.Length != pointIds.Length || tokens.Length != roles.Length || (labels is not null && labels.Length != tokens.Length))
             throw new ArgumentException($"a step's tokens ({tokens.Length}), point ids ({pointIds.Length}), roles ({roles.Length}) and labels ({labels?.Length}) must be as many");
@@ -28,6 +29,38 @@ internal sealed class StepSample
         if (childTargetStart != -1 && (labels is null || childTargetStart < 1 || childTargetStart + MoveCount > marker || tokens[childTargetStart - 1] != Vocabulary.Est))
             throw new ArgumentException($"token {childTargetStart} does not start a labelled child EST row of {MoveCount} values");
         ChildTargetStart = childTargetStart;
+        if (playedMove < -1 || playedMove >= MoveCount) throw new ArgumentException($"played move {playedMove} is not a move of a {boardSize}×{boardSize} step");
+        PlayedMove = playedMove;
+        if ((childTargetStart >= 0) != (childTargetMoves is not null) || (childTargetMoves is not null && childTargetMoves.Length != MoveCount))
+            throw new ArgumentException("a child target needs the moves it teaches, one flag per move");
+        ChildTargetMoves = childTargetMoves;
+        Searched = new bool[MoveCount];
+        for (var i = 0; i + 1 < marker; i++)
+            if (tokens[i] is Vocabulary.Child or Vocabulary.Rollout && Vocabulary.IsMove(tokens[i + 1]))
+                Searched[MoveIndex(tokens[i + 1])] = true;
+    }
+
+    /// <summary>The moves the step searched (a CHILD or ROLLOUT block each), by move index.</summary>
+    public bool[] Searched { get; }
+
+    /// <summary>The move played from this step, once the game's outcome is blended in; −1 before.</summary>
+    public int PlayedMove { get; private set; }
+
+    /// <summary>Which entries of the child target row are learnt (the next step's searched and played moves); null without a child target.</summary>
+    public bool[]? ChildTargetMoves { get; private set; }
+
+    /// <summary>
+    /// Whether the IMPROVED entry of <paramref name="move"/> is a target: the search looked at it, or it was played and
+    /// carries the outcome. The other entries only repeat the prior (capped), and learning them teaches the prior
+    /// its own guesses, which flattens it; <paramref name="unsearchedToo"/> learns them all the same.
+    /// </summary>
+    public bool IsTarget(int move, bool unsearchedToo) => unsearchedToo || Searched[move] || move == PlayedMove;
+
+    private int MoveIndex(int moveToken)
+    {
+        if (moveToken == Vocabulary.Pass) return BoardSize * BoardSize;
+        var (x, y) = Vocabulary.MovePoint(moveToken);
+        return y * BoardSize + x;
     }
 
     public int BoardSize { get; }
@@ -100,6 +133,7 @@ internal sealed class StepSample
         if (!vocabulary.IsValue(Tokens[index]))
             throw new InvalidOperationException($"move {move} is illegal in this step's IMPROVED row ({vocabulary.Name(Tokens[index])}): it cannot have been played");
         SetValue(index, vocabulary.ValueToken(vocabulary.Bucket((1 - lambda) * improvedValue + lambda * outcome)));
+        PlayedMove = move;
     }
 
     /// <summary>
@@ -126,7 +160,7 @@ internal sealed class StepSample
     /// root never takes, would get no training at all. Returns false when the step has no such row (a rollout step,
     /// or a child whose game was over).
     /// </summary>
-    public bool SetPlayedChildTarget(int move, StepSample next, Vocabulary vocabulary)
+    public bool SetPlayedChildTarget(int move, StepSample next, Vocabulary vocabulary, bool unsearchedToo = true)
     {
         var start = ChildEstimatesOf(move, vocabulary);
         if (start < 0) return false;
@@ -142,6 +176,7 @@ internal sealed class StepSample
         }
         Labels = labels;
         ChildTargetStart = start;
+        ChildTargetMoves = Enumerable.Range(0, MoveCount).Select(m => next.IsTarget(m, unsearchedToo)).ToArray();
         return true;
     }
 

@@ -48,6 +48,9 @@ internal sealed record TrainSettings
 
     public double Alpha { get; init; } = 1;
 
+    /// <summary>Learn the IMPROVED entries of moves the step neither searched nor played (they repeat the prior, capped).</summary>
+    public bool LearnUnsearched { get; init; }
+
     /// <summary>Pass only after the opponent's pass or when nothing but filling an own eye is left (see <see cref="SearchSettings.PassOnlyAsLastResort"/>).</summary>
     public bool PassOnlyAsLastResort { get; init; }
 

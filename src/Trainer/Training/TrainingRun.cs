@@ -242,8 +242,8 @@ internal sealed class TrainingRun : IDisposable
         var sequences = new List<LearningSequence>(2 * (count + replayed.Count));
         foreach (var sample in samples.Concat(replayed))
         {
-            sequences.Add(LearningSequence.Search(sample));
-            sequences.Add(LearningSequence.Companion(sample, _vocabulary));
+            sequences.Add(LearningSequence.Search(sample, Settings.LearnUnsearched));
+            sequences.Add(LearningSequence.Companion(sample, _vocabulary, Settings.LearnUnsearched));
         }
         var batch = LearningBatch.Build(sequences, _vocabulary, _weights);
         if (timed is not null) timed.Phase = "forward";
@@ -392,7 +392,7 @@ internal sealed class TrainingRun : IDisposable
             else step.Sample.BlendOutcome(_vocabulary, step.Move, step.ImprovedValue, outcome, Settings.Lambda);
         }
         // Each step's played child is the next step's root: its EST row learns the search (and outcome) found there.
-        for (var i = 0; i + 1 < steps.Count; i++) steps[i].Sample.SetPlayedChildTarget(steps[i].Move, steps[i + 1].Sample, _vocabulary);
+        for (var i = 0; i + 1 < steps.Count; i++) steps[i].Sample.SetPlayedChildTarget(steps[i].Move, steps[i + 1].Sample, _vocabulary, Settings.LearnUnsearched);
         foreach (var step in steps) _replay.Add(step.Sample);
         var score = game.Game.Score();
         Totals.GamesFinished++;
