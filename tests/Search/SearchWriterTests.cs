@@ -216,7 +216,7 @@ public class SearchWriterTests
     public void APassThatDoesNotEndTheGameIsMarkedPassedInItsChildSoThatThePassBackIsKnownToEndIt()
     {
         var root = Play(5, "C3");
-        var settings = new SearchSettings { TopK = 2 };
+        var settings = new SearchSettings { TopK = 2, PassOnlyAsLastResort = false };
         var writer = Write(root, settings, (row, decision) =>
             Bucket(Vocabulary, row == 0 && decision.PointId == Vocabulary.PassPointId ? 63 : 20));
         var record = writer.Record!;

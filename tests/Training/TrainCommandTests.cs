@@ -67,7 +67,8 @@ public partial class TrainCommandTests
     {
         var settings = new TrainSettings { Sizes = [5, 7, 9], CurriculumSteps = 10 };
         Assert.Equal([5, 5, 7, 7, 9, 9, 9], new long[] { 0, 9, 10, 19, 20, 29, 1000 }.Select(settings.SizeAt));
-        Assert.Equal(settings.SearchFor(9, Trainer.Sequences.SearchMode.Tree).MaxTokens(9), settings.ContextLength());
+        Assert.Equal(Math.Max(settings.SearchFor(9, Trainer.Sequences.SearchMode.Tree).MaxTokens(9), settings.SearchFor(9, Trainer.Sequences.SearchMode.Rollout).MaxTokens(9)), settings.ContextLength());
+        Assert.Equal(settings.SearchFor(9, Trainer.Sequences.SearchMode.Tree).MaxTokens(9), (settings with { RolloutFraction = 0 }).ContextLength());
         Assert.Equal(5, Apply(Parse("--sizes", "5,7", "--curriculum-steps", "3")).SizeAt(2));
     }
 

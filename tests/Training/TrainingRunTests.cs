@@ -61,7 +61,7 @@ public class TrainingRunTests
         try
         {
             // Long enough for games to end, so that replayed steps and new games are part of what must match.
-            var settings = TinyRuns.Settings(seed: 11) with { Steps = 40, CheckpointEvery = 100 };
+            var settings = TinyRuns.Settings(seed: 11) with { Steps = 80, CheckpointEvery = 100 };
             float[] straightParameters;
             long straightGames;
             using (var straight = TinyRuns.Start(settings, straightFolder))
@@ -70,13 +70,13 @@ public class TrainingRunTests
                 straightParameters = straight.Model.Parameters.ToArray();
                 straightGames = straight.Totals.GamesFinished;
             }
-            Assert.True(straightGames > 0, "no game ended in 40 steps: the test would not cover replay");
+            Assert.True(straightGames > 0, "no game ended in 80 steps: the test would not cover replay");
 
-            using (var first = TinyRuns.Start(settings with { Steps = 20 }, resumedFolder))
+            using (var first = TinyRuns.Start(settings with { Steps = 40 }, resumedFolder))
                 first.Run(CancellationToken.None);
-            using (var resumed = TinyRuns.Resume(resumedFolder, s => s with { Steps = 40 }))
+            using (var resumed = TinyRuns.Resume(resumedFolder, s => s with { Steps = 80 }))
             {
-                Assert.Equal(20, resumed.Step);
+                Assert.Equal(40, resumed.Step);
                 resumed.Run(CancellationToken.None);
                 Assert.Equal(straightParameters, resumed.Model.Parameters.ToArray());
                 Assert.Equal(straightGames, resumed.Totals.GamesFinished);
@@ -84,7 +84,7 @@ public class TrainingRunTests
 
             var straightLines = StepLines(straightFolder);
             var resumedLines = StepLines(resumedFolder);
-            Assert.Equal(Enumerable.Range(1, 40).Select(i => (long)i), resumedLines.Select(line => line["step"]!.GetValue<long>()));
+            Assert.Equal(Enumerable.Range(1, 80).Select(i => (long)i), resumedLines.Select(line => line["step"]!.GetValue<long>()));
             foreach (var key in new[] { "loss", "grad_norm", "games", "replay", "search_tokens", "train_tokens", "replayed" })
                 Assert.Equal(straightLines.Select(line => line[key]!.ToJsonString()), resumedLines.Select(line => line[key]!.ToJsonString()));
         }

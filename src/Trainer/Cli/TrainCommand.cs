@@ -30,7 +30,7 @@ internal sealed class TrainCommand : ICommand
     [Option("top-k", HelpText = "Moves expanded per search step (default 4).")]
     public int? TopK { get; set; }
 
-    [Option("rollout-fraction", HelpText = "Share of search steps written as rollout steps (default 0).")]
+    [Option("rollout-fraction", HelpText = "Share of search steps written as rollout steps (default 0.5).")]
     public double? RolloutFraction { get; set; }
 
     [Option("boards", HelpText = "Who writes the child boards: rules or imagined (default rules).")]
@@ -45,7 +45,7 @@ internal sealed class TrainCommand : ICommand
     [Option("learn-unsearched", HelpText = "Also learn the IMPROVED values of moves the step neither searched nor played (they only repeat the prior, capped): true or false (default false).")]
     public bool? LearnUnsearched { get; set; }
 
-    [Option("pass-last-resort", HelpText = "Search (and so play) the pass only after the opponent's pass or when every other legal move would fill an own single-point eye: true or false (default false).")]
+    [Option("pass-last-resort", HelpText = "Search (and so play) the pass only after the opponent's pass or when every other legal move would fill an own single-point eye: true or false (default true).")]
     public bool? PassOnlyAsLastResort { get; set; }
 
     [Option("cap-unsearched", HelpText = "Cap the improved value of each move the search did not expand at the best expanded move's, so the IMPROVED row's best move is one the search looked at: true or false (default true; false keeps their prior as DESIGN.md §3 first wrote it).")]
@@ -54,16 +54,16 @@ internal sealed class TrainCommand : ICommand
     [Option("komi", HelpText = "Komi on every board size (default 7.5).")]
     public double? Komi { get; set; }
 
-    [Option("layers", HelpText = "Transformer blocks (default 4).")]
+    [Option("layers", HelpText = "Transformer blocks (default 2).")]
     public int? Layers { get; set; }
 
-    [Option("channels", HelpText = "Model width (default 128).")]
+    [Option("channels", HelpText = "Model width (default 64).")]
     public int? Channels { get; set; }
 
     [Option("heads", HelpText = "Attention heads (default 4).")]
     public int? Heads { get; set; }
 
-    [Option("lr", HelpText = "Peak learning rate of AdamW (default 0.001).")]
+    [Option("lr", HelpText = "Peak learning rate of AdamW (default 0.002).")]
     public double? LearningRate { get; set; }
 
     [Option("warmup", HelpText = "Steps of linear learning-rate warm-up (default 100).")]
@@ -81,10 +81,10 @@ internal sealed class TrainCommand : ICommand
     [Option("outcome-blend", HelpText = "Which IMPROVED values of a finished game's steps get the outcome: played (the move played) or all (every legal move) (default played).")]
     public OutcomeBlend? OutcomeBlend { get; set; }
 
-    [Option("replay", HelpText = "Search steps of finished games kept for replay (default 4096).")]
+    [Option("replay", HelpText = "Search steps of finished games kept for replay (default 1024).")]
     public int? Replay { get; set; }
 
-    [Option("replay-samples", HelpText = "Replayed steps added to each update (default 8).")]
+    [Option("replay-samples", HelpText = "Replayed steps added to each update (default 16).")]
     public int? ReplaySamples { get; set; }
 
     [Option("w-improved", HelpText = "Loss weight of the IMPROVED row given the search (default 1).")]

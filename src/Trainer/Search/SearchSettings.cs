@@ -31,7 +31,7 @@ internal sealed record SearchSettings
     /// single-point eyes (the playout policy's rule); otherwise it is never searched, so never played by the players
     /// that search nor by self-play's greedy moves. Off, the pass competes like any move.
     /// </summary>
-    public bool PassOnlyAsLastResort { get; init; }
+    public bool PassOnlyAsLastResort { get; init; } = true;
 
     /// <summary>When the root has PASSED, search the pass (its child is the game's end, scored) beside the top k.</summary>
     public bool SearchPassAfterPass { get; init; } = true;

@@ -39,7 +39,7 @@ internal sealed record TrainSettings
     public int TopK { get; init; } = 4;
 
     /// <summary>Share of search steps written as rollout steps (mode 1) instead of tree steps.</summary>
-    public double RolloutFraction { get; init; }
+    public double RolloutFraction { get; init; } = 0.5;
 
     public BoardSource Boards { get; init; } = BoardSource.Rules;
 
@@ -52,7 +52,7 @@ internal sealed record TrainSettings
     public bool LearnUnsearched { get; init; }
 
     /// <summary>Pass only after the opponent's pass or when nothing but filling an own eye is left (see <see cref="SearchSettings.PassOnlyAsLastResort"/>).</summary>
-    public bool PassOnlyAsLastResort { get; init; }
+    public bool PassOnlyAsLastResort { get; init; } = true;
 
     /// <summary>Cap each unsearched move's improved value at the best searched move's (see <see cref="SearchSettings.CapUnsearched"/>).</summary>
     public bool CapUnsearched { get; init; } = true;
@@ -63,7 +63,7 @@ internal sealed record TrainSettings
     public int Channels { get; init; } = DefaultModel.Channels;
     public int Heads { get; init; } = DefaultModel.Heads;
 
-    public double LearningRate { get; init; } = 1e-3;
+    public double LearningRate { get; init; } = 2e-3;
 
     /// <summary>Linear warm-up of the learning rate over this many steps; constant after it.</summary>
     public int WarmupSteps { get; init; } = 100;
@@ -80,10 +80,10 @@ internal sealed record TrainSettings
     public OutcomeBlend OutcomeBlend { get; init; } = OutcomeBlend.Played;
 
     /// <summary>Search steps of finished games kept for replay.</summary>
-    public int Replay { get; init; } = 4096;
+    public int Replay { get; init; } = 1024;
 
     /// <summary>Replayed steps added to each update (each with its companion sequence).</summary>
-    public int ReplaySamples { get; init; } = 8;
+    public int ReplaySamples { get; init; } = 16;
 
     public double WeightImproved { get; init; } = 1;
     public double WeightPrior { get; init; } = 1;
