@@ -192,7 +192,7 @@ public class SearchWriterTests
     }
 
     [Fact]
-    public void WithPassAsLastResortThePassIsSearchedOnlyAfterAPassOrWhenOnlyOwnEyesAreLeft()
+    public void WithPassAsLastResortThePassIsSearchedOnlyAfterAPassOrWhenOnlyOwnAreaIsLeft()
     {
         var settings = new SearchSettings { TopK = 3, PassOnlyAsLastResort = true };
         // The model likes the pass best; with moves left and no pass before, it is not searched.
@@ -210,6 +210,21 @@ public class SearchWriterTests
         stones[0] = stones[12] = Color.Empty;        // A1 and C3
         eyes.SetPosition(stones, Color.Black);
         Assert.Contains(25, Write(eyes, settings, PassFirst).Record!.SearchedMoves);
+        // Black's wall on column C leaves two regions that reach only Black: filling its own area can only cost eyes,
+        // so the pass is searched. White, to move there, has only Black's area to contest: it plays on.
+        var wall = new Color[25];
+        for (var y = 0; y < 5; y++) wall[y * 5 + 2] = Color.Black;
+        var settled = new Board(5);
+        settled.SetPosition(wall, Color.Black);
+        Assert.False(SearchWriter.HasMoveOutsideOwnArea(settled));
+        Assert.Contains(25, Write(settled, settings, PassFirst).Record!.SearchedMoves);
+        settled.SetToMove(Color.White);
+        Assert.True(SearchWriter.HasMoveOutsideOwnArea(settled));
+        // A white stone dropped into Black's area (A2) contests it again.
+        wall[5] = Color.White;
+        settled.SetPosition(wall, Color.Black);
+        Assert.True(SearchWriter.HasMoveOutsideOwnArea(settled));
+        Assert.DoesNotContain(25, Write(settled, settings, PassFirst).Record!.SearchedMoves);
     }
 
     [Fact]

@@ -27,9 +27,9 @@ internal sealed record SearchSettings
     public double GumbelTemperature { get; init; } = 0.1;
 
     /// <summary>
-    /// Search the pass only after the opponent's pass or when every other legal move would fill one of our own
-    /// single-point eyes (the playout policy's rule); otherwise it is never searched, so never played by the players
-    /// that search nor by self-play's greedy moves. Off, the pass competes like any move.
+    /// Search the pass only after the opponent's pass or when every legal move lies in the mover's own area (empty
+    /// regions reaching only its stones) or fills its own single-point eye; otherwise it is never searched, so never
+    /// played by the players that search nor by self-play's greedy moves. Off, the pass competes like any move.
     /// </summary>
     public bool PassOnlyAsLastResort { get; init; } = true;
 

@@ -65,7 +65,7 @@ internal sealed class SearchWriter
         Sequence.Add(Vocabulary.Est);
         foreach (var decision in WriteEstimates(root, record.Root, TokenRole.RootEstimate)) yield return decision;
 
-        var passIsLastResort = _settings.PassOnlyAsLastResort && !record.Passed && HasMoveBesidesPass(root);
+        var passIsLastResort = _settings.PassOnlyAsLastResort && !record.Passed && HasMoveOutsideOwnArea(root);
         var chosen = TopMoves(record.Root, passIsLastResort ? n * n : -1, ref random);
         // After the opponent's pass, passing ends the game: its child is the exact result and costs no EST row, so it
         // is always searched, and the IMPROVED row (and through it the prior) learns what ending the game here is worth.
@@ -237,12 +237,57 @@ internal sealed class SearchWriter
         return scored.OrderByDescending(s => s.Score).ThenBy(s => s.Move).Take(_settings.TopK).Select(s => s.Move).ToList();
     }
 
-    /// <summary>Whether the side to move has a legal point that does not fill its own single-point eye (the playout policy's candidates).</summary>
-    private static bool HasMoveBesidesPass(Board board)
+    /// <summary>
+    /// Whether the side to move has a legal point, not its own single-point eye, outside its own area: in an empty
+    /// region that reaches an opponent's stone, or no stone at all. Once only its own area is left (regions reaching
+    /// only its stones), filling it can only cost eyes, and the pass is the move to consider.
+    /// </summary>
+    internal static bool HasMoveOutsideOwnArea(Board board)
     {
-        foreach (var point in board.EmptyPoints)
-            if (RandomPlayout.IsCandidate(board, board.ToMove, point)) return true;
+        var color = board.ToMove;
+        var n = board.Size;
+        var region = new int[n * n];            // 0 unvisited, −1 being flooded, 1 own area, 2 anything else
+        var stack = new Stack<int>();
+        var members = new List<int>();
+        for (var start = 0; start < n * n; start++)
+        {
+            if (region[start] != 0 || board[board.PointAt(start % n, start / n)] != Color.Empty) continue;
+            // Flood the empty region and see which colours it reaches.
+            var reachesOther = false;                   // an opponent's stone
+            members.Clear();
+            region[start] = -1;
+            stack.Push(start);
+            var reachesOwn = false;
+            while (stack.Count > 0)
+            {
+                var p = stack.Pop();
+                members.Add(p);
+                foreach (var q in Neighbours(p, n))
+                {
+                    var stone = board[board.PointAt(q % n, q / n)];
+                    if (stone == Color.Empty && region[q] == 0)
+                    {
+                        region[q] = -1;
+                        stack.Push(q);
+                    }
+                    else if (stone == color) reachesOwn = true;
+                    else if (stone != Color.Empty) reachesOther = true;
+                }
+            }
+            var owned = reachesOwn && !reachesOther;
+            foreach (var p in members) region[p] = owned ? 1 : 2;
+            if (!owned && members.Any(p => RandomPlayout.IsCandidate(board, color, board.PointAt(p % n, p / n)))) return true;
+        }
         return false;
+    }
+
+    private static IEnumerable<int> Neighbours(int p, int n)
+    {
+        int x = p % n, y = p / n;
+        if (x > 0) yield return p - 1;
+        if (x < n - 1) yield return p + 1;
+        if (y > 0) yield return p - n;
+        if (y < n - 1) yield return p + n;
     }
 
     private int ResultToken(double blackMinusWhite) =>
