@@ -35,10 +35,14 @@ last="$run/$(cat "$run/latest")"
 first="$run/checkpoints/step-000000"
 echo "learning: measuring $last (komi $komi, $games games per match)"
 
-match() { # NAME BLACK WHITE
+match() { # NAME BLACK WHITE: games between two model players open with 4 random moves (the same for both colours
+  # of a pair), since two deterministic players would otherwise repeat the same two games
   local name=$1; shift
   if [ -f "$out/matches/$name/results.json" ]; then echo "learning: $name already played"; return; fi
-  goseqzero match --black "$1" --white "$2" --games "$games" --size "$size" --komi "$komi" --seed 7 --out "$out/matches/$name"
+  local opening=0
+  [[ $1 == model:* && $2 == model:* ]] && opening=4
+  goseqzero match --black "$1" --white "$2" --games "$games" --size "$size" --komi "$komi" --seed 7 \
+    --opening-moves "$opening" --out "$out/matches/$name"
 }
 
 match search-vs-random "model:$last:search" random

@@ -45,6 +45,22 @@ public sealed class MatchRunnerTests : IDisposable
     }
 
     [Fact]
+    public void ARandomOpeningIsSharedByTheTwoGamesOfAColourPairAndDiffersBetweenPairs()
+    {
+        var settings = new MatchSettings("random", "random", Games: 6, Size: 5, Komi: 7, Parallel: 2, _folder,
+            TimeSpan.FromSeconds(30), MoveCap: Board.DefaultMoveCap(5), Seed: 5, OpeningMoves: 3);
+        var results = new MatchRunner(settings, Create, TextWriter.Null).Run();
+
+        var openings = results.Games.Select(g => string.Join(" ", SgfReader.ReadFile(Path.Combine(_folder, g.Sgf)).ToGame().Moves.Take(3))).ToList();
+        Assert.Equal(openings[0], openings[1]);
+        Assert.Equal(openings[2], openings[3]);
+        Assert.Equal(openings[4], openings[5]);
+        Assert.Equal(3, new[] { openings[0], openings[2], openings[4] }.Distinct().Count());
+        // The players made the other moves: the opening is not theirs.
+        foreach (var game in results.Games) Assert.Equal(game.MoveCount - 3, game.Black.Moves + game.White.Moves);
+    }
+
+    [Fact]
     public void RandomMatchWritesOneSgfPerGameThatReadsBackWithItsResultAndAResultsFile()
     {
         var results = Play("random", "random", games: 4);

@@ -41,6 +41,9 @@ internal sealed class MatchCommand : ICommand
     [Option("seed", HelpText = "Seed from which every player's seed is derived; a fresh one (printed) when omitted.")]
     public int? Seed { get; set; }
 
+    [Option("opening-moves", Default = 0, HelpText = "Moves played at random (the playout policy) before the players take over, the same opening for both colours of each pair of games: variety between deterministic players.")]
+    public int OpeningMoves { get; set; }
+
     public int Run() => Run(Console.Out, Console.Error);
 
     /// <summary>Runs the match, writing the summary to <paramref name="output"/> and progress and errors to <paramref name="errors"/>.</summary>
@@ -66,7 +69,8 @@ internal sealed class MatchCommand : ICommand
         }
         var seed = Seed ?? Random.Shared.Next();
         var folder = Out ?? Path.Combine("matches", DateTime.Now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture));
-        var settings = new MatchSettings(black, white, Games, Size, Komi, parallel, folder, TimeSpan.FromSeconds(MoveTimeLimit), moveCap, seed);
+        if (OpeningMoves < 0) return Fail($"--opening-moves {OpeningMoves} cannot be negative");
+        var settings = new MatchSettings(black, white, Games, Size, Komi, parallel, folder, TimeSpan.FromSeconds(MoveTimeLimit), moveCap, seed, OpeningMoves);
         PlayerFactory createPlayer = (spec, playerSeed, commandTimeout) => PlayerSpec.Create(spec, playerSeed, commandTimeout);
         foreach (var (option, spec) in new[] { ("--black", black), ("--white", white) })
         {

@@ -28,7 +28,8 @@ internal sealed record MatchSettings(
     string OutputDirectory,
     TimeSpan MoveTimeLimit,
     int MoveCap,
-    int Seed)
+    int Seed,
+    int OpeningMoves = 0)
 {
     /// <summary>The longest move time limit: a day, well inside what timers and waits accept.</summary>
     public static readonly TimeSpan MaxMoveTimeLimit = TimeSpan.FromDays(1);
@@ -166,6 +167,7 @@ internal sealed class MatchRunner
         var whiteProgram = 1 - blackProgram;
         var specs = new[] { _settings.FirstSpec, _settings.SecondSpec };
         var game = new Game(_settings.Size, _settings.Komi, _settings.MoveCap);
+        PlayOpening(game, gameIndex);
         var stopwatch = Stopwatch.StartNew();
 
         var black = Start(specs[blackProgram], PlayerSeed(_settings.Seed, gameIndex, blackProgram));
@@ -184,6 +186,22 @@ internal sealed class MatchRunner
         return new GameResult(gameIndex + 1, sgfName, blackSide, whiteSide, refereed.Result,
             refereed.Winner switch { Color.Black => Winner.Black, Color.White => Winner.White, _ => Winner.Draw },
             refereed.Score, refereed.End, refereed.Reason, game.Moves.Count, stopwatch.Elapsed.TotalSeconds);
+    }
+
+    /// <summary>
+    /// The first <see cref="MatchSettings.OpeningMoves"/> moves, drawn by the playout policy from a seed shared by the
+    /// two games of a colour pair: deterministic players then meet in different positions, each opening played once
+    /// with each colour.
+    /// </summary>
+    private void PlayOpening(Game game, int gameIndex)
+    {
+        if (_settings.OpeningMoves == 0) return;
+        var random = new FastRandom((ulong)PlayerSeed(_settings.Seed, gameIndex / 2, program: 2));
+        for (var i = 0; i < _settings.OpeningMoves && !game.IsOver; i++)
+        {
+            var color = game.ToMove;
+            game.Play(color, game.Board.VertexOf(RandomPlayout.ChooseMove(game.Board, color, ref random)));
+        }
     }
 
     /// <summary>A started player and its name, or why it could not be started (null player).</summary>

@@ -85,6 +85,9 @@ internal sealed class PeriodicEvaluation(TrainSettings settings, RunDirectory ru
     /// <summary>The player that the progress line and the checkpoint's ladder name stand for.</summary>
     public const string MainPlayer = "search";
 
+    /// <summary>Random moves that open each game between two model players (the same opening for both colours).</summary>
+    public const int OpeningMovesBetweenModels = 4;
+
     /// <summary>Opponent names besides player specs: the untrained step-0 checkpoint and the one evaluated before.</summary>
     public const string First = "first", Previous = "previous";
 
@@ -147,7 +150,9 @@ internal sealed class PeriodicEvaluation(TrainSettings settings, RunDirectory ru
             // uct uses every core itself; the model players and GNU Go use one each.
             Parallel: PlayerSpec.UsesAllCores(opponentSpec) ? 1 : Math.Max(1, Math.Min(settings.EvalGames, Environment.ProcessorCount)), folder,
             MoveTimeLimit: TimeSpan.FromMinutes(5), MoveCap: Board.DefaultMoveCap(size),
-            Seed: (int)(FastRandom.Mix((ulong)settings.Seed * 31 + (ulong)step) & int.MaxValue));
+            Seed: (int)(FastRandom.Mix((ulong)settings.Seed * 31 + (ulong)step) & int.MaxValue),
+            // Two checkpoints' players are deterministic: random openings make their games differ.
+            OpeningMoves: opponentSpec.StartsWith("model:", StringComparison.Ordinal) ? OpeningMovesBetweenModels : 0);
         IPlayer Create(string spec, int seed, TimeSpan commandTimeout)
         {
             if (!spec.StartsWith("model:", StringComparison.Ordinal)) return PlayerSpec.Create(spec, seed, commandTimeout);
