@@ -236,9 +236,12 @@ internal static partial class RunPlots
     private static string? Text(JsonObject json, string name) =>
         json[name] is JsonValue value && value.TryGetValue(out string? text) ? text : null;
 
-    /// <summary>Checkpoint opponents change name at every evaluation (the one evaluated before); they make one line together.</summary>
+    /// <summary>
+    /// The untrained step-0 checkpoint keeps its line; the other checkpoint opponents change name at every evaluation
+    /// (the one evaluated before) and make one line together.
+    /// </summary>
     private static string OpponentLabel(string? opponent) =>
-        opponent is null ? "?" : CheckpointName().IsMatch(opponent) ? "previous checkpoint" : opponent;
+        opponent is null ? "?" : opponent == "step-000000" ? "first checkpoint (step 0)" : CheckpointName().IsMatch(opponent) ? "previous checkpoint" : opponent;
 
     private static string Smoothing(int window) =>
         string.Create(CultureInfo.InvariantCulture, $"moving average of {window} step{(window == 1 ? "" : "s")}");
