@@ -10,12 +10,15 @@
 #   bench/learning/run.sh 5 30 /tmp/learn-5x5 200
 #   bench/learning/run.sh 7 120 /tmp/learn-7x7 200 uct:1000 -- --top-k 6
 # Writes OUT/run (the run directory, plots in OUT/run/plots), OUT/matches/*, OUT/ladder.txt and OUT/summary.txt.
+# Run again on the same OUT, it trains no more and plays only the matches that are missing.
 set -euo pipefail
 
 size=${1:?board size}; minutes=${2:?minutes}; out=${3:?output folder}
-games=${4:-200}; opponent=${5:-}
-shift $(( $# < 5 ? $# : 5 ))
-[ "${1:-}" = "--" ] && shift
+shift 3
+games=200; opponent=
+if [ $# -gt 0 ] && [ "$1" != "--" ]; then games=$1; shift; fi
+if [ $# -gt 0 ] && [ "$1" != "--" ]; then opponent=$1; shift; fi
+if [ $# -gt 0 ] && [ "$1" = "--" ]; then shift; fi
 cd "$(dirname "$0")/../.."
 
 dotnet build -c Release src/Trainer -v quiet -nologo >/dev/null
@@ -24,8 +27,7 @@ goseqzero() { dotnet src/Trainer/bin/Release/net10.0/goseqzero.dll "$@"; }
 mkdir -p "$out"
 run="$out/run"
 if [ -f "$run/config.json" ]; then
-  echo "learning: $run holds a run; continuing it up to its --minutes for this session"
-  goseqzero train --resume "$run" --minutes "$minutes"
+  echo "learning: $run holds a run already; measuring its last checkpoint without training (matches already played are kept)"
 else
   goseqzero train --size "$size" --minutes "$minutes" --run-dir "$run" "$@"
 fi
