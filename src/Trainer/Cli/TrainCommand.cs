@@ -45,7 +45,7 @@ internal sealed class TrainCommand : ICommand
     [Option("learn-unsearched", HelpText = "Also learn the IMPROVED values of moves the step neither searched nor played (they only repeat the prior, capped): true or false (default false).")]
     public bool? LearnUnsearched { get; set; }
 
-    [Option("pass-last-resort", HelpText = "Search (and so play) the pass only after the opponent's pass or when every other legal move would fill an own single-point eye: true or false (default true).")]
+    [Option("pass-last-resort", HelpText = "Search (and so play) the pass only after the opponent's pass or when every other legal move lies in the mover's own area (empty regions reaching only its stones) or fills an own single-point eye: true or false (default true).")]
     public bool? PassOnlyAsLastResort { get; set; }
 
     [Option("cap-unsearched", HelpText = "Cap the improved value of each move the search did not expand at the best expanded move's, so the IMPROVED row's best move is one the search looked at: true or false (default true; false keeps their prior as DESIGN.md §3 first wrote it).")]

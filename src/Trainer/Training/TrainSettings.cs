@@ -51,7 +51,7 @@ internal sealed record TrainSettings
     /// <summary>Learn the IMPROVED entries of moves the step neither searched nor played (they repeat the prior, capped).</summary>
     public bool LearnUnsearched { get; init; }
 
-    /// <summary>Pass only after the opponent's pass or when nothing but filling an own eye is left (see <see cref="SearchSettings.PassOnlyAsLastResort"/>).</summary>
+    /// <summary>Pass only after the opponent's pass or when only the mover's own area is left (see <see cref="SearchSettings.PassOnlyAsLastResort"/>).</summary>
     public bool PassOnlyAsLastResort { get; init; } = true;
 
     /// <summary>Cap each unsearched move's improved value at the best searched move's (see <see cref="SearchSettings.CapUnsearched"/>).</summary>
