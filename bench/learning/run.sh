@@ -43,8 +43,9 @@ match() { # NAME BLACK WHITE: games between two model players open with 4 random
   if [ -f "$out/matches/$name/results.json" ]; then echo "learning: $name already played"; return; fi
   local opening=0
   [[ $1 == model:* && $2 == model:* ]] && opening=4
+  mkdir -p "$out/matches"
   goseqzero match --black "$1" --white "$2" --games "$games" --size "$size" --komi "$komi" --seed 7 \
-    --opening-moves "$opening" --out "$out/matches/$name"
+    --opening-moves "$opening" --out "$out/matches/$name" | tee "$out/matches/$name.txt"
 }
 
 match search-vs-random "model:$last:search" random
@@ -58,19 +59,9 @@ match search-vs-backup "model:$last:search" "model:$last:backup"
 goseqzero ladder --results "$run/evaluations" "$out/matches" | tee "$out/ladder.txt"
 {
   echo "learning benchmark: ${size}x${size}, $minutes minutes of training, $(cat "$run/latest")"
-  for results in "$out"/matches/*/results.json; do
-    python3 - "$results" <<'EOF'
-import json, math, sys
-r = json.load(open(sys.argv[1]))
-def score_of_a(g):  # program 0 (A) is Black in odd games
-    a_colour = "black" if g["black"]["program"] == 0 else "white"
-    return 1.0 if g["winner"] == a_colour else 0.0 if g["winner"] in ("black", "white") else 0.5
-games = r["games"]
-score = sum(score_of_a(g) for g in games)
-n = len(games); p = score / n
-half = 1.96 * math.sqrt(max(p * (1 - p), 1e-12) / n)
-name = sys.argv[1].split("/")[-2]
-print(f"{name:<22} {score:6.1f}/{n}  {100 * p:5.1f}%  (95% {100 * max(0, p - half):5.1f}..{100 * min(1, p + half):5.1f}%)")
-EOF
+  # Program A's row of each match's own summary (MatchSummary: Wilson intervals), under that summary's header.
+  printf '%-22s %s\n' match "$(grep -h -m1 -E '^ +games' "$out"/matches/*.txt | head -n 1 | cut -c2-)"
+  for printed in "$out"/matches/*.txt; do
+    printf '%-22s %s\n' "$(basename "$printed" .txt)" "$(grep -m1 -E '^A +[0-9]' "$printed" | cut -c2-)"
   done
 } | tee "$out/summary.txt"
