@@ -155,10 +155,8 @@ internal sealed class PeriodicEvaluation(TrainSettings settings, RunDirectory ru
             OpeningMoves: opponentSpec.StartsWith("model:", StringComparison.Ordinal) ? OpeningMovesBetweenModels : 0);
         IPlayer Create(string spec, int seed, TimeSpan commandTimeout)
         {
-            if (!spec.StartsWith("model:", StringComparison.Ordinal)) return PlayerSpec.Create(spec, seed, commandTimeout);
-            var kind = Enum.Parse<ModelPlayerKind>(spec[(spec.LastIndexOf(':') + 1)..], ignoreCase: true);
-            var directory = spec["model:".Length..spec.LastIndexOf(':')];
-            return ModelPlayer.Load(directory, kind, DeviceKind.Cpu, search);
+            if (SplitModelSpec(spec) is not { } model) return PlayerSpec.Create(spec, seed, commandTimeout);
+            return ModelPlayer.Load(model.Directory, Enum.Parse<ModelPlayerKind>(model.Kind, ignoreCase: true), DeviceKind.Cpu, search);
         }
         var results = new MatchRunner(match, Create, TextWriter.Null).Run();
         var first = MatchSummary.Summarize(results)[0];
@@ -182,9 +180,8 @@ internal sealed class PeriodicEvaluation(TrainSettings settings, RunDirectory ru
     /// <summary>A model spec of this run's checkpoints as its ladder name; other specs as they are.</summary>
     private string LadderName(string spec)
     {
-        if (!spec.StartsWith("model:", StringComparison.Ordinal)) return spec;
-        var kind = spec[(spec.LastIndexOf(':') + 1)..];
-        var directory = spec["model:".Length..spec.LastIndexOf(':')];
+        if (SplitModelSpec(spec) is not { } model) return spec;
+        var (directory, kind) = model;
         var name = Path.GetFileName(directory);
         var isOurs = Path.GetFullPath(Path.GetDirectoryName(directory) ?? "") == Path.GetFullPath(run.CheckpointsPath);
         if (!isOurs || !name.StartsWith("step-", StringComparison.Ordinal)) return spec;
@@ -192,4 +189,13 @@ internal sealed class PeriodicEvaluation(TrainSettings settings, RunDirectory ru
     }
 
     private static string ModelSpec(string checkpoint, string player) => $"model:{checkpoint}:{player}";
+
+    /// <summary>The checkpoint folder and player kind of a spec that <see cref="ModelSpec"/> wrote; null for other players.</summary>
+    private static (string Directory, string Kind)? SplitModelSpec(string spec)
+    {
+        const string prefix = "model:";
+        var separator = spec.LastIndexOf(':');
+        if (!spec.StartsWith(prefix, StringComparison.Ordinal) || separator < prefix.Length) return null;
+        return (spec[prefix.Length..separator], spec[(separator + 1)..]);
+    }
 }
