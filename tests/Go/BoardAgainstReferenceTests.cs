@@ -50,6 +50,11 @@ public class BoardAgainstReferenceTests
                 Assert.Equal(reference.CapturedByBlack, board.CapturedBy(Color.Black));
                 Assert.Equal(reference.CapturedByWhite, board.CapturedBy(Color.White));
                 Assert.Equal(reference.AreaScore(), board.AreaScore());
+                var owners = new Color[size * size];
+                board.EmptyPointOwners(owners);
+                for (var x = 0; x < size; x++)
+                    for (var y = 0; y < size; y++)
+                        Assert.Equal(reference.Owner(x, y), owners[y * size + x]);
                 color = color.Opponent();
                 movesChecked++;
             }

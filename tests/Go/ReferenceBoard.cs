@@ -75,6 +75,16 @@ internal sealed class ReferenceBoard
         return score;
     }
 
+    /// <summary>The Tromp-Taylor owner of an empty point: the one colour its region reaches, else Empty; Empty for stones.</summary>
+    public Color Owner(int x, int y)
+    {
+        if (_grid[x, y] != Color.Empty) return Color.Empty;
+        var (_, reaches) = Flood(_grid, x, y);
+        var black = reaches.Contains(Color.Black);
+        var white = reaches.Contains(Color.White);
+        return black == white ? Color.Empty : black ? Color.Black : Color.White;
+    }
+
     private IEnumerable<(int, int)> Neighbours(int x, int y)
     {
         if (x > 0) yield return (x - 1, y);

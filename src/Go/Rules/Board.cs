@@ -518,23 +518,44 @@ public sealed class Board
             var c = _color[p];
             if (c == Color.Black) score++;
             else if (c == Color.White) score--;
-            else if (!_floodSeen[p]) score += ScoreEmptyRegion(p);
+            else if (!_floodSeen[p])
+            {
+                var (size, owner) = FloodEmptyRegion(p);
+                score += owner == Color.Black ? size : owner == Color.White ? -size : 0;
+            }
         }
         Array.Clear(_floodSeen);
         return score;
     }
 
-    private int ScoreEmptyRegion(int start)
+    /// <summary>
+    /// The Tromp-Taylor owner of every empty point, index y·n + x as <see cref="GetPosition"/>: the colour whose stones
+    /// alone its empty region reaches, <see cref="Color.Empty"/> when it reaches both colours or none. Stones get Empty.
+    /// </summary>
+    public void EmptyPointOwners(Span<Color> owners)
     {
-        var size = 0;
-        bool reachesBlack = false, reachesWhite = false;
-        var top = 0;
-        _floodStack[top++] = start;
-        _floodSeen[start] = true;
-        while (top > 0)
+        if (owners.Length != Size * Size) throw new ArgumentException($"{owners.Length} owners for a {Size}×{Size} board");
+        owners.Clear();
+        Array.Clear(_floodSeen);
+        foreach (var p in _points)
         {
-            var p = _floodStack[--top];
-            size++;
+            if (_color[p] != Color.Empty || _floodSeen[p]) continue;
+            var (size, owner) = FloodEmptyRegion(p);
+            for (var i = 0; i < size; i++) owners[PointId(_floodStack[i])] = owner;
+        }
+        Array.Clear(_floodSeen);
+    }
+
+    /// <summary>Marks the empty region of <paramref name="start"/> seen; its points are left in _floodStack[0..size).</summary>
+    private (int Size, Color Owner) FloodEmptyRegion(int start)
+    {
+        bool reachesBlack = false, reachesWhite = false;
+        int head = 0, tail = 0;
+        _floodStack[tail++] = start;
+        _floodSeen[start] = true;
+        while (head < tail)
+        {
+            var p = _floodStack[head++];
             foreach (var offset in _neighbourOffsets)
             {
                 var n = p + offset;
@@ -542,14 +563,14 @@ public sealed class Board
                 {
                     case Color.Empty when !_floodSeen[n]:
                         _floodSeen[n] = true;
-                        _floodStack[top++] = n;
+                        _floodStack[tail++] = n;
                         break;
                     case Color.Black: reachesBlack = true; break;
                     case Color.White: reachesWhite = true; break;
                 }
             }
         }
-        return reachesBlack == reachesWhite ? 0 : reachesBlack ? size : -size;
+        return (tail, reachesBlack == reachesWhite ? Color.Empty : reachesBlack ? Color.Black : Color.White);
     }
 
     /// <summary>Black's area score minus White's minus komi: positive means Black wins.</summary>

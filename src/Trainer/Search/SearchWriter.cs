@@ -245,49 +245,11 @@ internal sealed class SearchWriter
     internal static bool HasMoveOutsideOwnArea(Board board)
     {
         var color = board.ToMove;
-        var n = board.Size;
-        var region = new int[n * n];            // 0 unvisited, −1 being flooded, 1 own area, 2 anything else
-        var stack = new Stack<int>();
-        var members = new List<int>();
-        for (var start = 0; start < n * n; start++)
-        {
-            if (region[start] != 0 || board[board.PointAt(start % n, start / n)] != Color.Empty) continue;
-            // Flood the empty region and see which colours it reaches.
-            var reachesOther = false;                   // an opponent's stone
-            members.Clear();
-            region[start] = -1;
-            stack.Push(start);
-            var reachesOwn = false;
-            while (stack.Count > 0)
-            {
-                var p = stack.Pop();
-                members.Add(p);
-                foreach (var q in Neighbours(p, n))
-                {
-                    var stone = board[board.PointAt(q % n, q / n)];
-                    if (stone == Color.Empty && region[q] == 0)
-                    {
-                        region[q] = -1;
-                        stack.Push(q);
-                    }
-                    else if (stone == color) reachesOwn = true;
-                    else if (stone != Color.Empty) reachesOther = true;
-                }
-            }
-            var owned = reachesOwn && !reachesOther;
-            foreach (var p in members) region[p] = owned ? 1 : 2;
-            if (!owned && members.Any(p => RandomPlayout.IsCandidate(board, color, board.PointAt(p % n, p / n)))) return true;
-        }
+        Span<Color> owners = stackalloc Color[board.Size * board.Size];
+        board.EmptyPointOwners(owners);
+        foreach (var point in board.EmptyPoints)
+            if (owners[board.PointId(point)] != color && RandomPlayout.IsCandidate(board, color, point)) return true;
         return false;
-    }
-
-    private static IEnumerable<int> Neighbours(int p, int n)
-    {
-        int x = p % n, y = p / n;
-        if (x > 0) yield return p - 1;
-        if (x < n - 1) yield return p + 1;
-        if (y > 0) yield return p - n;
-        if (y < n - 1) yield return p + n;
     }
 
     private int ResultToken(double blackMinusWhite) =>
