@@ -228,6 +228,23 @@ public class SearchWriterTests
     }
 
     [Fact]
+    public void APassHeldBackAsALastResortNeitherSetsAChildsBackupNorIsThePriorsMove()
+    {
+        // Every row rates the pass best. Held back, the pass is never searched, so never learnt: its value must not
+        // decide the opponent's best reply in a child, nor the prior player's move.
+        ScriptedAnswer PassBest(int row, Decision decision) => Bucket(Vocabulary, decision.PointId == Vocabulary.PassPointId ? 63 : 20);
+        var held = Write(Play(5, "C3"), new SearchSettings { TopK = 2, PassOnlyAsLastResort = true }, PassBest).Record!;
+        Assert.True(held.PassHeldBack);
+        Assert.NotEqual(held.PassMove, held.BestPriorMove(Vocabulary));
+        Assert.All(held.Children, child => Assert.Equal(1 - Vocabulary.BucketCenter(20), child.Backup, 9));
+
+        var open = Write(Play(5, "C3"), new SearchSettings { TopK = 2, PassOnlyAsLastResort = false }, PassBest).Record!;
+        Assert.False(open.PassHeldBack);
+        Assert.Equal(open.PassMove, open.BestPriorMove(Vocabulary));
+        Assert.All(open.Children.Where(child => child.Estimates is not null), child => Assert.Equal(1 - Vocabulary.BucketCenter(63), child.Backup, 9));
+    }
+
+    [Fact]
     public void APassThatDoesNotEndTheGameIsMarkedPassedInItsChildSoThatThePassBackIsKnownToEndIt()
     {
         var root = Play(5, "C3");

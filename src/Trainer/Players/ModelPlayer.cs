@@ -76,10 +76,11 @@ internal sealed class ModelPlayer : IPlayer
         var writer = driver.Run([board])[0];
         LastSearch = writer;
         var record = writer.Record!;
-        // The prior plays its best legal move; the players that searched play their best searched move.
+        // The prior plays its best legal move (the pass only when the search could have searched it); the players that
+        // searched play their best searched move.
         var move = _kind switch
         {
-            ModelPlayerKind.Prior => record.Root.ArgMax(_vocabulary),
+            ModelPlayerKind.Prior => record.BestPriorMove(_vocabulary),
             ModelPlayerKind.Search => record.BestSearchedMove(record.Improved!),
             _ => record.BestSearchedMove(record.Backup!),
         };

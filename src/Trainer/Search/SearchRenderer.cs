@@ -34,15 +34,15 @@ internal sealed class SearchRenderer(Vocabulary vocabulary, bool colour)
             text.AppendLine("\nimproved estimates (IMPROVED row):");
             AppendBoard(text, record.Board, improved, n);
         }
-        AppendChoice(text, "prior (root EST row)", record.Root, n);
-        if (record.Improved is not null) AppendChoice(text, "search (IMPROVED row)", record.Improved, n);
-        if (record.Backup is not null) AppendChoice(text, "backup (computed)", record.Backup, n);
+        // What each player would play here (ModelPlayer): the prior its best legal move, the others their best searched move.
+        AppendChoice(text, "prior (root EST row)", record.Root, record.BestPriorMove(vocabulary), n);
+        if (record.Improved is not null) AppendChoice(text, "search (IMPROVED row)", record.Improved, record.BestSearchedMove(record.Improved), n);
+        if (record.Backup is not null) AppendChoice(text, "backup (computed)", record.Backup, record.BestSearchedMove(record.Backup), n);
         return text.ToString();
     }
 
-    private void AppendChoice(StringBuilder text, string what, ValueRow row, int n)
+    private static void AppendChoice(StringBuilder text, string what, ValueRow row, int move, int n)
     {
-        var move = row.ArgMax(vocabulary);
         text.AppendLine(CultureInfo.InvariantCulture, $"{what,-24} plays {MoveName(move, n)} ({row.Values[move]:P1})");
     }
 

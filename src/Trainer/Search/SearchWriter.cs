@@ -66,6 +66,7 @@ internal sealed class SearchWriter
         foreach (var decision in WriteEstimates(root, record.Root, TokenRole.RootEstimate)) yield return decision;
 
         var passIsLastResort = _settings.PassOnlyAsLastResort && !record.Passed && HasMoveOutsideOwnArea(root);
+        record.PassHeldBack = passIsLastResort;
         var chosen = TopMoves(record.Root, passIsLastResort ? n * n : -1, ref random);
         // After the opponent's pass, passing ends the game: its child is the exact result and costs no EST row, so it
         // is always searched, and the IMPROVED row (and through it the prior) learns what ending the game here is worth.
@@ -193,8 +194,12 @@ internal sealed class SearchWriter
         block.Estimates = new ValueRow(n * n + 1);
         Sequence.Add(Vocabulary.Est);
         foreach (var decision in WriteEstimates(child, block.Estimates, TokenRole.ChildEstimate)) yield return decision;
-        var best = block.Estimates.ArgMax(_vocabulary);
-        block.Backup = 1 - block.Estimates.Values[best];
+        // The opponent's best reply, among the moves its own search would consider: a pass held back as a last resort
+        // is never searched, so never learnt, and its untrained value must not set the backup.
+        var holdPass = _settings.PassOnlyAsLastResort && !block.Passed && HasMoveOutsideOwnArea(child);
+        var estimates = block.Estimates;
+        var best = estimates.ArgMaxAmong(Enumerable.Range(0, n * n + 1).Where(move => estimates.IsLegal(move, _vocabulary) && !(holdPass && move == n * n)));
+        block.Backup = 1 - estimates.Values[best];
     }
 
     private RolloutRecord WriteRollout(Board board, int move, ref FastRandom random)

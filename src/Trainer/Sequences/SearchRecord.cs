@@ -79,6 +79,13 @@ internal sealed class SearchRecord
 
     public required Color[] Board { get; init; }
     public required ValueRow Root { get; init; }
+
+    /// <summary>
+    /// The pass was held back as a last resort (<c>SearchSettings.PassOnlyAsLastResort</c>): the step did not consider
+    /// it, so no player may play it. Known only to the writer.
+    /// </summary>
+    public bool PassHeldBack { get; set; }
+
     public List<ChildRecord> Children { get; } = [];
     public List<RolloutRecord> Rollouts { get; } = [];
     public ValueRow? Improved { get; set; }
@@ -101,4 +108,8 @@ internal sealed class SearchRecord
     /// 1 − the best of a noisy row, sit below on average; choosing among all moves would favour the unsearched.
     /// </summary>
     public int BestSearchedMove(ValueRow row) => row.ArgMaxAmong(SearchedMoves);
+
+    /// <summary>The legal move of highest prior (root EST) value, leaving out a pass held back as a last resort: what the prior player plays.</summary>
+    public int BestPriorMove(Vocabulary vocabulary) =>
+        Root.ArgMaxAmong(Enumerable.Range(0, MoveCount).Where(move => Root.IsLegal(move, vocabulary) && !(move == PassMove && PassHeldBack)));
 }
