@@ -63,6 +63,9 @@ internal sealed class TrainCommand : ICommand
     [Option("heads", HelpText = "Attention heads (default 4).")]
     public int? Heads { get; set; }
 
+    [Option("geometric-points", HelpText = "Start the point-id embedding with sines and cosines of each point's column and row, so that neighbouring points start out alike (true or false; default true). false starts it random like every other table.")]
+    public bool? GeometricPoints { get; set; }
+
     [Option("lr", HelpText = "Peak learning rate of AdamW (default 0.002).")]
     public double? LearningRate { get; set; }
 
@@ -276,6 +279,7 @@ internal sealed class TrainCommand : ICommand
         if (Layers is { } layers) yield return ("--layers", nameof(TrainSettings.Layers), s => s with { Layers = layers });
         if (Channels is { } channels) yield return ("--channels", nameof(TrainSettings.Channels), s => s with { Channels = channels });
         if (Heads is { } heads) yield return ("--heads", nameof(TrainSettings.Heads), s => s with { Heads = heads });
+        if (GeometricPoints is { } geometric) yield return ("--geometric-points", nameof(TrainSettings.GeometricPoints), s => s with { GeometricPoints = geometric });
         if (LearningRate is { } learningRate) yield return ("--lr", nameof(TrainSettings.LearningRate), s => s with { LearningRate = learningRate });
         if (Warmup is { } warmup) yield return ("--warmup", nameof(TrainSettings.WarmupSteps), s => s with { WarmupSteps = warmup });
         if (WeightDecay is { } weightDecay) yield return ("--weight-decay", nameof(TrainSettings.WeightDecay), s => s with { WeightDecay = weightDecay });

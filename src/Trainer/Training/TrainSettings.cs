@@ -63,6 +63,9 @@ internal sealed record TrainSettings
     public int Channels { get; init; } = DefaultModel.Channels;
     public int Heads { get; init; } = DefaultModel.Heads;
 
+    /// <summary>Start the point-id embedding with the board's geometry (<see cref="PointGeometry"/>) instead of at random.</summary>
+    public bool GeometricPoints { get; init; } = true;
+
     public double LearningRate { get; init; } = 2e-3;
 
     /// <summary>Linear warm-up of the learning rate over this many steps; constant after it.</summary>

@@ -99,6 +99,7 @@ internal sealed class TrainingRun : IDisposable
         return Create(settings, run, device, trainer =>
         {
             run.WriteConfig(settings);
+            if (settings.GeometricPoints) PointGeometry.Initialize(trainer.Model);
             for (var slot = 0; slot < trainer._games.Length; slot++) trainer._games[slot] = trainer.NewGame(settings.SizeAt(0));
             // The untrained model: the "first" evaluation opponent, and a resume point before the first step.
             trainer.SaveCheckpoint();
