@@ -7,13 +7,13 @@ using GoSeqZero.Trainer.Training;
 
 namespace GoSeqZero.Tests.Training;
 
-/// <summary>Tiny training runs (one layer of width 16, 5×5, two games, top-k 2) and search steps for the trainer's tests.</summary>
+/// <summary>Tiny training runs (one layer of width 16, 5×5, two games, top-k 2, tree and rollout steps) and search steps for the trainer's tests.</summary>
 internal static class TinyRuns
 {
     public static TrainSettings Settings(int seed = 7) => new()
     {
         Layers = 1, Channels = 16, Heads = 2, Games = 2, TopK = 2, WarmupSteps = 0, LearningRate = 3e-3,
-        ReplaySamples = 2, CheckpointEvery = 2, EvalEvery = 0, Device = "cpu", Seed = seed,
+        ReplaySamples = 2, CheckpointEvery = 2, EvalEvery = 0, Device = "cpu", Seed = seed, RolloutFraction = 0.5,
     };
 
     public static TrainingRun Start(TrainSettings settings, string folder) => TrainingRun.Start(settings, folder, KernelDevices.Get("cpu"));

@@ -39,7 +39,7 @@ internal sealed record TrainSettings
     public int TopK { get; init; } = 4;
 
     /// <summary>Share of search steps written as rollout steps (mode 1) instead of tree steps.</summary>
-    public double RolloutFraction { get; init; } = 0.5;
+    public double RolloutFraction { get; init; } = 1;
 
     public BoardSource Boards { get; init; } = BoardSource.Rules;
 
@@ -66,7 +66,7 @@ internal sealed record TrainSettings
     /// <summary>Start the point-id embedding with the board's geometry (<see cref="PointGeometry"/>) instead of at random.</summary>
     public bool GeometricPoints { get; init; } = true;
 
-    public double LearningRate { get; init; } = 2e-3;
+    public double LearningRate { get; init; } = 1e-3;
 
     /// <summary>Linear warm-up of the learning rate over this many steps; constant after it.</summary>
     public int WarmupSteps { get; init; } = 100;
