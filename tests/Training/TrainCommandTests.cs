@@ -57,7 +57,7 @@ public partial class TrainCommandTests
         Assert.Equal([5], settings.Sizes);
         Assert.Equal(DefaultModel.Layers, settings.Layers);
         Assert.True(TrainSettings.FromJson(settings.ToJson(), "test").SameAs(settings));
-        var curriculum = settings with { Sizes = [5, 7], CurriculumSteps = 100, Steps = 300, Minutes = 2.5, Boards = Trainer.Search.BoardSource.Imagined };
+        var curriculum = settings with { Sizes = [5, 7], CurriculumSteps = 100, Steps = 300, Minutes = 2.5, Boards = Trainer.Search.BoardSource.Imagined, RolloutFraction = 0.5 };
         Assert.True(TrainSettings.FromJson(curriculum.ToJson(), "test").SameAs(curriculum));
         Assert.Contains("\"boards\": \"imagined\"", curriculum.ToJson());
     }

@@ -152,7 +152,8 @@ public class TrainingRunTests
         var folder = TinyRuns.NewFolder();
         try
         {
-            var settings = TinyRuns.Settings(seed: 3) with { Steps = 30, RolloutFraction = 0.5, Boards = Trainer.Search.BoardSource.Imagined, CheckpointEvery = 10 };
+            // 80 steps: past the 5×5 move cap (75 moves), so every first game has ended, however the untrained model plays.
+            var settings = TinyRuns.Settings(seed: 3) with { Steps = 80, RolloutFraction = 0.5, Boards = Trainer.Search.BoardSource.Imagined, CheckpointEvery = 20 };
             using (var run = TinyRuns.Start(settings, folder))
             {
                 run.Run(CancellationToken.None);

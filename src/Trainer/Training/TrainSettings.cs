@@ -187,7 +187,7 @@ internal sealed record TrainSettings
         Require(Games >= 1, $"--games {Games} must be at least 1");
         Require(TopK >= 1, $"--top-k {TopK} must be at least 1");
         Require(RolloutFraction is >= 0 and <= 1, $"--rollout-fraction {RolloutFraction} must be between 0 and 1");
-        Require(!(RolloutFraction >= 1 && Boards == BoardSource.Imagined), $"--boards imagined with --rollout-fraction 1: rollout steps have no boards to imagine");
+        Require(!(RolloutFraction >= 1 && Boards == BoardSource.Imagined), $"--boards imagined with --rollout-fraction {RolloutFraction}: rollout steps have no boards to imagine; give --rollout-fraction below 1 (the default, 1, writes rollout steps only)");
         Require(Alpha is >= 0 and <= 1, $"--alpha {Alpha} must be between 0 and 1");
         Require(RuleLimits.IsAcceptableKomi(Komi), $"--komi {Komi} must be a number between {-RuleLimits.MaxKomi} and {RuleLimits.MaxKomi}");
         Require(Layers >= 1, $"--layers {Layers} must be at least 1");
