@@ -180,7 +180,9 @@ public class TrainingRunTests
         var folder = TinyRuns.NewFolder();
         try
         {
-            var settings = TinyRuns.Settings() with { Steps = 4, CheckpointEvery = 100, EvalEvery = 2, EvalGames = 2, KeepCheckpoints = 1 };
+            Assert.Equal(["prior", "search"], new TrainSettings().EvalPlayers);
+            // The search player alone keeps the tiny run short; other players only add matches named after them.
+            var settings = TinyRuns.Settings() with { Steps = 4, CheckpointEvery = 100, EvalEvery = 2, EvalGames = 2, KeepCheckpoints = 1, EvalPlayers = ["search"] };
             Assert.Equal(["random", "first", "previous", "gnugo:1"], settings.EvalOpponents);
             using (var run = TinyRuns.Start(settings, folder))
             {

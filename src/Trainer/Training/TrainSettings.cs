@@ -116,7 +116,7 @@ internal sealed record TrainSettings
     public int EvalEvery { get; init; } = 200;
 
     /// <summary>The checkpoint's players in each evaluation: prior, search and/or backup.</summary>
-    public IReadOnlyList<string> EvalPlayers { get; init; } = [PeriodicEvaluation.MainPlayer];
+    public IReadOnlyList<string> EvalPlayers { get; init; } = ["prior", PeriodicEvaluation.MainPlayer];
 
     /// <summary>
     /// Each evaluation's opponents: player specs (random, uct:N, gnugo:L; GNU Go is skipped when not installed), "first"
