@@ -65,9 +65,8 @@ internal sealed class SearchWriter
         Sequence.Add(Vocabulary.Est);
         foreach (var decision in WriteEstimates(root, record.Root, TokenRole.RootEstimate)) yield return decision;
 
-        var passIsLastResort = _settings.PassOnlyAsLastResort && !record.Passed && HasMoveOutsideOwnArea(root);
-        record.PassHeldBack = passIsLastResort;
-        var chosen = TopMoves(record.Root, passIsLastResort ? n * n : -1, ref random);
+        record.PassHeldBack = HoldsPassBack(root);
+        var chosen = TopMoves(record.Root, record.PassHeldBack ? n * n : -1, ref random);
         // After the opponent's pass, passing ends the game: its child is the exact result and costs no EST row, so it
         // is always searched, and the IMPROVED row (and through it the prior) learns what ending the game here is worth.
         if (_settings.SearchPassAfterPass && record.Passed && !chosen.Contains(n * n)) chosen.Add(n * n);
@@ -196,10 +195,8 @@ internal sealed class SearchWriter
         foreach (var decision in WriteEstimates(child, block.Estimates, TokenRole.ChildEstimate)) yield return decision;
         // The opponent's best reply, among the moves its own search would consider: a pass held back as a last resort
         // is never searched, so never learnt, and its untrained value must not set the backup.
-        var holdPass = _settings.PassOnlyAsLastResort && !block.Passed && HasMoveOutsideOwnArea(child);
-        var estimates = block.Estimates;
-        var best = estimates.ArgMaxAmong(Enumerable.Range(0, n * n + 1).Where(move => estimates.IsLegal(move, _vocabulary) && !(holdPass && move == n * n)));
-        block.Backup = 1 - estimates.Values[best];
+        var best = block.Estimates.ArgMax(_vocabulary, excluded: HoldsPassBack(child) ? n * n : -1);
+        block.Backup = 1 - block.Estimates.Values[best];
     }
 
     private RolloutRecord WriteRollout(Board board, int move, ref FastRandom random)
@@ -241,6 +238,12 @@ internal sealed class SearchWriter
         }
         return scored.OrderByDescending(s => s.Score).ThenBy(s => s.Move).Take(_settings.TopK).Select(s => s.Move).ToList();
     }
+
+    /// <summary>
+    /// Whether the pass is held back as a last resort at <paramref name="board"/> (<see cref="SearchSettings.PassOnlyAsLastResort"/>):
+    /// the opponent did not just pass, and the side to move still has a move outside its own area.
+    /// </summary>
+    private bool HoldsPassBack(Board board) => _settings.PassOnlyAsLastResort && board.ConsecutivePasses != 1 && HasMoveOutsideOwnArea(board);
 
     /// <summary>
     /// Whether the side to move has a legal point, not its own single-point eye, outside its own area: in an empty

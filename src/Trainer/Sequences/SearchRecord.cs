@@ -16,12 +16,12 @@ internal sealed class ValueRow(int moveCount)
 
     public bool IsLegal(int move, Vocabulary vocabulary) => Tokens[move] != vocabulary.Illegal;
 
-    /// <summary>The legal move of highest value (lowest index on ties), or −1 when none is legal.</summary>
-    public int ArgMax(Vocabulary vocabulary)
+    /// <summary>The legal move of highest value (lowest index on ties), <paramref name="excluded"/> left out, or −1 when there is none.</summary>
+    public int ArgMax(Vocabulary vocabulary, int excluded = -1)
     {
         var best = -1;
         for (var move = 0; move < Tokens.Length; move++)
-            if (IsLegal(move, vocabulary) && (best < 0 || Values[move] > Values[best])) best = move;
+            if (move != excluded && IsLegal(move, vocabulary) && (best < 0 || Values[move] > Values[best])) best = move;
         return best;
     }
 
@@ -110,6 +110,5 @@ internal sealed class SearchRecord
     public int BestSearchedMove(ValueRow row) => row.ArgMaxAmong(SearchedMoves);
 
     /// <summary>The legal move of highest prior (root EST) value, leaving out a pass held back as a last resort: what the prior player plays.</summary>
-    public int BestPriorMove(Vocabulary vocabulary) =>
-        Root.ArgMaxAmong(Enumerable.Range(0, MoveCount).Where(move => Root.IsLegal(move, vocabulary) && !(move == PassMove && PassHeldBack)));
+    public int BestPriorMove(Vocabulary vocabulary) => Root.ArgMax(vocabulary, excluded: PassHeldBack ? PassMove : -1);
 }
