@@ -63,6 +63,21 @@ public partial class TrainCommandTests
     }
 
     [Fact]
+    public void TheRolloutSwitchChangesTheShareOfRolloutStepsFromItsStepOn()
+    {
+        var settings = new TrainSettings { RolloutFraction = 1, RolloutSwitchStep = 100, LaterRolloutFraction = 0.25 };
+        Assert.Equal([1, 1, 0.25, 0.25], new long[] { 0, 99, 100, 5000 }.Select(settings.RolloutFractionAt));
+        Assert.Equal(1, (settings with { RolloutSwitchStep = 0 }).RolloutFractionAt(5000));
+        // Tree steps come in later: the context holds them, and imagined boards are allowed.
+        Assert.Equal(settings.SearchFor(5, Trainer.Sequences.SearchMode.Tree).MaxTokens(5), (settings with { RolloutFraction = 0, LaterRolloutFraction = 0 }).ContextLength());
+        (settings with { Boards = Trainer.Search.BoardSource.Imagined }).Validate();
+        var command = Parse(["--rollout-switch", "2000:0.5", "--run-dir", "x"]);
+        var parsed = command.GivenOptions().Aggregate(new TrainSettings(), (s, option) => option.Apply(s));
+        Assert.Equal((2000, 0.5), (parsed.RolloutSwitchStep, parsed.LaterRolloutFraction));
+        Assert.True(TrainSettings.FromJson(parsed.ToJson(), "test").SameAs(parsed));
+    }
+
+    [Fact]
     public void ACurriculumMovesToTheNextSizeAfterItsStepsAndStaysOnTheLast()
     {
         var settings = new TrainSettings { Sizes = [5, 7, 9], CurriculumSteps = 10 };
@@ -81,6 +96,10 @@ public partial class TrainCommandTests
     [InlineData("--top-k 0", "--top-k 0")]
     [InlineData("--rollout-fraction 1.5", "--rollout-fraction 1.5")]
     [InlineData("--rollout-fraction 1 --boards imagined", "rollout steps have no boards to imagine")]
+    [InlineData("--rollout-switch 100", "write STEP:FRACTION")]
+    [InlineData("--rollout-switch 0:0.5", "write STEP:FRACTION")]
+    [InlineData("--rollout-switch 100:2", "the fraction 2 must be between 0 and 1")]
+    [InlineData("--rollout-switch 100:1 --boards imagined", "rollout steps have no boards to imagine")]
     [InlineData("--channels 100 --heads 8", "--channels 100 must be a positive multiple of --heads 8")]
     [InlineData("--lr 0", "--lr 0")]
     [InlineData("--lambda 2", "--lambda 2")]

@@ -33,6 +33,9 @@ internal sealed class TrainCommand : ICommand
     [Option("rollout-fraction", HelpText = "Share of search steps written as rollout steps (default 1: on 5×5 the rollouts' grounded targets taught more in the same steps than any mix with tree steps; 0 writes only tree steps).")]
     public double? RolloutFraction { get; set; }
 
+    [Option("rollout-switch", HelpText = "STEP:FRACTION: from that step on, FRACTION replaces --rollout-fraction, e.g. 2000:0.5 brings tree steps in once rollouts have grounded the values (default: no switch).")]
+    public string? RolloutSwitch { get; set; }
+
     [Option("boards", HelpText = "Who writes the child boards: rules or imagined (default rules).")]
     public BoardSource? Boards { get; set; }
 
@@ -269,6 +272,11 @@ internal sealed class TrainCommand : ICommand
         if (Games is { } games) yield return ("--games", nameof(TrainSettings.Games), s => s with { Games = games });
         if (TopK is { } topK) yield return ("--top-k", nameof(TrainSettings.TopK), s => s with { TopK = topK });
         if (RolloutFraction is { } rollouts) yield return ("--rollout-fraction", nameof(TrainSettings.RolloutFraction), s => s with { RolloutFraction = rollouts });
+        if (RolloutSwitch is { } rolloutSwitch)
+        {
+            var (step, fraction) = ParseRolloutSwitch(rolloutSwitch);
+            yield return ("--rollout-switch", nameof(TrainSettings.RolloutSwitchStep), s => s with { RolloutSwitchStep = step, LaterRolloutFraction = fraction });
+        }
         if (Boards is { } boards) yield return ("--boards", nameof(TrainSettings.Boards), s => s with { Boards = boards });
         if (Gumbel is { } gumbel) yield return ("--gumbel", nameof(TrainSettings.Gumbel), s => s with { Gumbel = gumbel });
         if (LearnUnsearched is { } learnUnsearched) yield return ("--learn-unsearched", nameof(TrainSettings.LearnUnsearched), s => s with { LearnUnsearched = learnUnsearched });
@@ -318,6 +326,16 @@ internal sealed class TrainCommand : ICommand
     };
 
     private static string[] List(string text) => text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+
+    private static (int Step, double Fraction) ParseRolloutSwitch(string text)
+    {
+        var parts = text.Split(':', StringSplitOptions.TrimEntries);
+        if (parts.Length != 2
+            || !int.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out var step) || step < 1
+            || !double.TryParse(parts[1], NumberStyles.Float, CultureInfo.InvariantCulture, out var fraction))
+            throw new ArgumentException($"--rollout-switch '{text}': write STEP:FRACTION, a step of at least 1 and a rollout fraction, e.g. 2000:0.5");
+        return (step, fraction);
+    }
 
     private static int[] ParseSizes(string text)
     {

@@ -41,6 +41,14 @@ internal sealed record TrainSettings
     /// <summary>Share of search steps written as rollout steps (mode 1) instead of tree steps.</summary>
     public double RolloutFraction { get; init; } = 1;
 
+    /// <summary>From this step on (0: never), <see cref="LaterRolloutFraction"/> replaces <see cref="RolloutFraction"/>: rollouts can ground the values before tree steps come in.</summary>
+    public int RolloutSwitchStep { get; init; }
+
+    public double LaterRolloutFraction { get; init; } = 0.5;
+
+    /// <summary>The share of rollout steps at step <paramref name="step"/> (0-based: the step being taken).</summary>
+    public double RolloutFractionAt(long step) => RolloutSwitchStep > 0 && step >= RolloutSwitchStep ? LaterRolloutFraction : RolloutFraction;
+
     public BoardSource Boards { get; init; } = BoardSource.Rules;
 
     /// <summary>Gumbel-perturbed top-k selection of the moves to expand, for exploration.</summary>
@@ -167,7 +175,8 @@ internal sealed record TrainSettings
     public int ContextLength()
     {
         var tree = SearchFor(MaxSize, SearchMode.Tree).MaxTokens(MaxSize);
-        return RolloutFraction > 0 ? Math.Max(tree, SearchFor(MaxSize, SearchMode.Rollout).MaxTokens(MaxSize)) : tree;
+        var rollouts = RolloutFraction > 0 || (RolloutSwitchStep > 0 && LaterRolloutFraction > 0);
+        return rollouts ? Math.Max(tree, SearchFor(MaxSize, SearchMode.Rollout).MaxTokens(MaxSize)) : tree;
     }
 
     /// <summary>Throws <see cref="ArgumentException"/> naming the flag that is out of range and what would be right.</summary>
@@ -187,7 +196,10 @@ internal sealed record TrainSettings
         Require(Games >= 1, $"--games {Games} must be at least 1");
         Require(TopK >= 1, $"--top-k {TopK} must be at least 1");
         Require(RolloutFraction is >= 0 and <= 1, $"--rollout-fraction {RolloutFraction} must be between 0 and 1");
-        Require(!(RolloutFraction >= 1 && Boards == BoardSource.Imagined), $"--boards imagined with --rollout-fraction {RolloutFraction}: rollout steps have no boards to imagine; give --rollout-fraction below 1 (the default, 1, writes rollout steps only)");
+        var treeSteps = RolloutFraction < 1 || (RolloutSwitchStep > 0 && LaterRolloutFraction < 1);
+        Require(treeSteps || Boards != BoardSource.Imagined, $"--boards imagined with --rollout-fraction {RolloutFraction}: rollout steps have no boards to imagine; give --rollout-fraction (or --rollout-switch) below 1 (the default, 1, writes rollout steps only)");
+        Require(RolloutSwitchStep >= 0, $"--rollout-switch: the step {RolloutSwitchStep} cannot be negative");
+        Require(LaterRolloutFraction is >= 0 and <= 1, $"--rollout-switch: the fraction {LaterRolloutFraction} must be between 0 and 1");
         Require(Alpha is >= 0 and <= 1, $"--alpha {Alpha} must be between 0 and 1");
         Require(RuleLimits.IsAcceptableKomi(Komi), $"--komi {Komi} must be a number between {-RuleLimits.MaxKomi} and {RuleLimits.MaxKomi}");
         Require(Layers >= 1, $"--layers {Layers} must be at least 1");

@@ -215,8 +215,9 @@ internal sealed class TrainingRun : IDisposable
         var random = new FastRandom(FastRandom.Mix(((ulong)(uint)Settings.Seed << 32) ^ (ulong)Step));
         var count = _games.Length;
         var modes = new SearchMode[count];
+        var rolloutFraction = Settings.RolloutFractionAt(Step);
         for (var slot = 0; slot < count; slot++)
-            modes[slot] = Settings.RolloutFraction > 0 && random.NextDouble() < Settings.RolloutFraction ? SearchMode.Rollout : SearchMode.Tree;
+            modes[slot] = rolloutFraction > 0 && random.NextDouble() < rolloutFraction ? SearchMode.Rollout : SearchMode.Tree;
         var replayed = _replay.Draw(Settings.ReplaySamples, ref random);
 
         // Search: one batched run per board size and mode.
