@@ -271,6 +271,14 @@ internal sealed class SearchWriter
 
     internal static int MoveToken(int move, int n) => move == n * n ? Vocabulary.Pass : Vocabulary.MoveToken(move % n, move / n);
 
+    /// <summary>The move index (y·n + x, n² for pass) of a move token of an n×n board: <see cref="MoveToken"/> undone.</summary>
+    internal static int MoveOf(int moveToken, int n)
+    {
+        if (moveToken == Vocabulary.Pass) return n * n;
+        var (x, y) = Vocabulary.MovePoint(moveToken);
+        return y * n + x;
+    }
+
     private static int BoardPoint(Board board, int move) => move == board.Size * board.Size ? Board.PassMove : board.PointAt(move % board.Size, move / board.Size);
 
     internal static int ToMoveToken(Color color) => color == Color.Black ? Vocabulary.ToMoveBlack : Vocabulary.ToMoveWhite;

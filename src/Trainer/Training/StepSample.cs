@@ -37,7 +37,7 @@ internal sealed class StepSample
         Searched = new bool[MoveCount];
         for (var i = 0; i + 1 < marker; i++)
             if (tokens[i] is Vocabulary.Child or Vocabulary.Rollout && Vocabulary.IsMove(tokens[i + 1]))
-                Searched[MoveIndex(tokens[i + 1])] = true;
+                Searched[SearchWriter.MoveOf(tokens[i + 1], boardSize)] = true;
     }
 
     /// <summary>The moves the step searched (a CHILD or ROLLOUT block each), by move index.</summary>
@@ -55,13 +55,6 @@ internal sealed class StepSample
     /// its own guesses, which flattens it; <paramref name="unsearchedToo"/> learns them all the same.
     /// </summary>
     public bool IsTarget(int move, bool unsearchedToo) => unsearchedToo || Searched[move] || move == PlayedMove;
-
-    private int MoveIndex(int moveToken)
-    {
-        if (moveToken == Vocabulary.Pass) return BoardSize * BoardSize;
-        var (x, y) = Vocabulary.MovePoint(moveToken);
-        return y * BoardSize + x;
-    }
 
     public int BoardSize { get; }
     public int[] Tokens { get; }
