@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using GoSeqZero.Go;
 using GoSeqZero.Trainer.Players;
 using GoSeqZero.Trainer.Search;
@@ -13,13 +14,17 @@ public class ModelPlayerTests
     [InlineData("prior")]
     [InlineData("search")]
     [InlineData("backup")]
+    [InlineData("search:rollout")]
+    [InlineData("backup:rollout")]
+    [InlineData("prior:tree")]
     public void AnUntrainedCheckpointPlaysLegalMovesToTheEndOfAGame(string kind)
     {
         var directory = Path.Combine(Path.GetTempPath(), "goseqzero-model-player-" + Guid.NewGuid().ToString("N"));
         try
         {
             var vocabulary = new Vocabulary();
-            using (var model = SearchDriverTests.TinyModel(vocabulary, new SearchSettings().MaxTokens(5)))
+            var context = Math.Max(new SearchSettings().MaxTokens(5), new SearchSettings { Mode = SearchMode.Rollout }.MaxTokens(5));
+            using (var model = SearchDriverTests.TinyModel(vocabulary, context))
                 Checkpoint.Save(directory, model);
 
             using var player = PlayerSpec.Create($"model:{directory}:{kind}", seed: 1);
@@ -33,6 +38,10 @@ public class ModelPlayerTests
                 Assert.True(vertex.IsPass || game.Board.IsLegal(color, vertex), $"{kind} played an illegal {vertex} at move {game.Moves.Count + 1}");
                 game.Play(color, vertex);
             }
+            // A checkpoint without the trainer's player_search searches tree steps unless the spec names a mode.
+            var expectedMode = kind.EndsWith(":rollout", StringComparison.Ordinal) ? SearchMode.Rollout : SearchMode.Tree;
+            Assert.Equal(expectedMode, ((ModelPlayer)player).Settings.Mode);
+            Assert.Equal(expectedMode, ((ModelPlayer)player).LastSearch!.Record!.Mode);
         }
         finally
         {
@@ -45,6 +54,17 @@ public class ModelPlayerTests
     {
         Assert.Contains("expected model:CHECKPOINT:prior", Assert.Throws<ArgumentException>(() => PlayerSpec.Create("model:/tmp", 1)).Message);
         Assert.Contains("no checkpoint folder '/nonexistent'", Assert.Throws<ArgumentException>(() => PlayerSpec.Create("model:/nonexistent:prior", 1)).Message);
+    }
+
+    [Fact]
+    public void ACheckpointSearchesAsItsTrainerWroteAndSaysWhatIsWrongWithAnUnknownMode()
+    {
+        Assert.Equal(new SearchSettings(), ModelPlayer.SearchSettingsOf(null));
+        Assert.Equal(new SearchSettings(), ModelPlayer.SearchSettingsOf(new JsonObject { ["step"] = 3 }));
+        var written = new JsonObject { ["player_search"] = new JsonObject { ["mode"] = "rollout", ["top_k"] = 6, ["playouts"] = 8 } };
+        Assert.Equal(new SearchSettings { Mode = SearchMode.Rollout, TopK = 6, Playouts = 8 }, ModelPlayer.SearchSettingsOf(written));
+        var wrong = new JsonObject { ["player_search"] = new JsonObject { ["mode"] = "mcts" } };
+        Assert.Contains("mode is 'mcts', not tree or rollout", Assert.Throws<CheckpointException>(() => ModelPlayer.SearchSettingsOf(wrong)).Message);
     }
 
     private static Vertex RandomLegal(Game game, Random random)

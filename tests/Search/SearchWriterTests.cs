@@ -46,6 +46,67 @@ public class SearchWriterTests
     }
 
     [Fact]
+    public void ARolloutStepWithSeveralPlayoutsWritesOneAndBacksUpTheMeanOfAll()
+    {
+        const int playouts = 400;
+        var root = RandomPosition(5, 6, seed: 21);
+        var settings = new SearchSettings { Mode = SearchMode.Rollout, TopK = 2, Playouts = playouts, Komi = 0.5 };
+        var writer = Write(root, settings, RandomAnswers(Vocabulary, 5), seed: 9);
+        var record = writer.Record!;
+        var parsed = SequenceParser.Parse(writer.Sequence.Tokens, Vocabulary);
+
+        Assert.True(writer.Sequence.Count <= settings.MaxTokens(5));
+        Assert.Equal(2, record.Rollouts.Count);
+        for (var i = 0; i < record.Rollouts.Count; i++)
+        {
+            var rollout = record.Rollouts[i];
+            var where = $"rollout of move {rollout.Move}";
+            // One playout is in the sequence, and it is the one the record keeps.
+            Assert.Equal(rollout.Playout, parsed.Rollouts[i].Playout);
+            Assert.Equal(rollout.ResultToken, parsed.Rollouts[i].ResultToken);
+            AssertRolloutFollowsTheRules(root, rollout, settings.Komi, where);
+            // The backup (α = 1) is the mean of all of them: a whole number of wins out of 400, close to what 4,000
+            // independent playouts from the same position give (within 5σ of the difference).
+            Assert.Equal(playouts, rollout.Playouts);
+            Assert.Equal(rollout.MeanValue, record.Backup!.Values[rollout.Move]);
+            Assert.Equal(Math.Round(rollout.MeanValue * playouts), rollout.MeanValue * playouts, 9);
+            var expected = PlayoutWinRate(root, rollout.Move, settings.Komi, 4000, seed: (ulong)(100 + i));
+            var sigma = Math.Sqrt(Math.Max(expected * (1 - expected), 0.01) * (1.0 / playouts + 1.0 / 4000));
+            Assert.InRange(rollout.MeanValue, expected - 5 * sigma, expected + 5 * sigma);
+        }
+    }
+
+    [Theory]
+    [InlineData(-30.0, 1.0)]
+    [InlineData(30.0, 0.0)]
+    public void SeveralPlayoutsOfADecidedGameBackUpItsResultForTheSideToMove(double komi, double blackValue)
+    {
+        // A komi beyond the board's 25 points decides every game: Black (to move) wins all or none of them.
+        var root = RandomPosition(5, 4, seed: 3);
+        Assert.Equal(Color.Black, root.ToMove);
+        var settings = new SearchSettings { Mode = SearchMode.Rollout, TopK = 3, Playouts = 8, Komi = komi };
+        var record = Write(root, settings, RandomAnswers(Vocabulary, 1)).Record!;
+        Assert.All(record.Rollouts, rollout => Assert.Equal(blackValue, rollout.MeanValue));
+    }
+
+    /// <summary>The share of random playouts from <paramref name="root"/> after <paramref name="move"/> that its side to move wins.</summary>
+    private static double PlayoutWinRate(Board root, int move, double komi, int count, ulong seed)
+    {
+        var n = root.Size;
+        var child = root.Clone();
+        child.Play(root.ToMove, move == n * n ? Board.PassMove : child.PointAt(move % n, move / n));
+        var random = new FastRandom(seed);
+        var wins = 0.0;
+        for (var i = 0; i < count; i++)
+        {
+            var board = child.Clone();
+            var score = RandomPlayout.Run(board, ref random) - komi;
+            wins += score == 0 ? 0.5 : (score > 0) == (root.ToMove == Color.Black) ? 1 : 0;
+        }
+        return wins / count;
+    }
+
+    [Fact]
     public void OccupiedAndSuicidePointsAreIllegalButACapturingSelfAtariIsNot()
     {
         // White B1 and A2 make A1 suicide for Black. E5 has no empty neighbour either, but Black E5 takes White D5's

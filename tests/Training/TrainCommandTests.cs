@@ -71,10 +71,35 @@ public partial class TrainCommandTests
         // Tree steps come in later: the context holds them, and imagined boards are allowed.
         Assert.Equal(settings.SearchFor(5, Trainer.Sequences.SearchMode.Tree).MaxTokens(5), (settings with { RolloutFraction = 0, LaterRolloutFraction = 0 }).ContextLength());
         (settings with { Boards = Trainer.Search.BoardSource.Imagined }).Validate();
+        // The players search as self-play writes: rollout steps only until the switch, tree steps after it.
+        Assert.Equal(Trainer.Sequences.SearchMode.Rollout, settings.PlayerModeAt(settings.RolloutSwitchStep));
+        Assert.Equal(Trainer.Sequences.SearchMode.Tree, settings.PlayerModeAt(settings.RolloutSwitchStep + 1));
         var command = Parse(["--rollout-switch", "2000:0.5", "--run-dir", "x"]);
         var parsed = command.GivenOptions().Aggregate(new TrainSettings(), (s, option) => option.Apply(s));
         Assert.Equal((2000, 0.5), (parsed.RolloutSwitchStep, parsed.LaterRolloutFraction));
         Assert.True(TrainSettings.FromJson(parsed.ToJson(), "test").SameAs(parsed));
+    }
+
+    [Fact]
+    public void PlayoutsAndTheLearningRateDecayComeFromTheirFlagsIntoTheSearchAndTheSchedule()
+    {
+        var parsed = Apply(Parse("--playouts", "8", "--decay-steps", "500", "--lr", "0.002"));
+        Assert.Equal((8, 500), (parsed.Playouts, parsed.DecaySteps));
+        Assert.Equal(8, parsed.SearchFor(5, Trainer.Sequences.SearchMode.Rollout).Playouts);
+        Assert.True(TrainSettings.FromJson(parsed.ToJson(), "test").SameAs(parsed));
+        var folder = TinyRuns.NewFolder();
+        try
+        {
+            using var run = TinyRuns.Start(TinyRuns.Settings() with { LearningRate = 0.002, WarmupSteps = 10, DecaySteps = 500 }, folder);
+            Assert.Equal(500, run.Schedule.DecaySteps);
+            Assert.Equal(0.002f, run.Schedule.At(10));
+            Assert.Equal(0.0002f, run.Schedule.At(500), 6);
+            Assert.Equal(0.0002f, run.Schedule.At(5000), 6);
+        }
+        finally
+        {
+            TinyRuns.Delete(folder);
+        }
     }
 
     [Fact]
@@ -102,6 +127,8 @@ public partial class TrainCommandTests
     [InlineData("--rollout-switch 100:1 --boards imagined", "rollout steps have no boards to imagine")]
     [InlineData("--channels 100 --heads 8", "--channels 100 must be a positive multiple of --heads 8")]
     [InlineData("--lr 0", "--lr 0")]
+    [InlineData("--decay-steps 50 --warmup 100", "--decay-steps 50 must be 0 (no decay) or past the warm-up (100 steps)")]
+    [InlineData("--playouts 0", "--playouts 0 must be at least 1")]
     [InlineData("--lambda 2", "--lambda 2")]
     [InlineData("--w-improved 0 --w-prior 0 --w-imagined 0 --w-result 0 --w-child 0", "nothing would be learnt")]
     [InlineData("--temperature -1", "--temperature -1")]

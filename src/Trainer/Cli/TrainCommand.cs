@@ -36,6 +36,9 @@ internal sealed class TrainCommand : ICommand
     [Option("rollout-switch", HelpText = "STEP:FRACTION: from that step on, FRACTION replaces --rollout-fraction, e.g. 2000:0.5 brings tree steps in once rollouts have grounded the values (default: no switch).")]
     public string? RolloutSwitch { get; set; }
 
+    [Option("playouts", HelpText = "Random playouts per searched move in a rollout step: the first is written into the sequence, the backup (the target) is the mean of all (default 1).")]
+    public int? Playouts { get; set; }
+
     [Option("boards", HelpText = "Who writes the child boards: rules or imagined (default rules).")]
     public BoardSource? Boards { get; set; }
 
@@ -74,6 +77,9 @@ internal sealed class TrainCommand : ICommand
 
     [Option("warmup", HelpText = "Steps of linear learning-rate warm-up (default 100).")]
     public int? Warmup { get; set; }
+
+    [Option("decay-steps", HelpText = "Cosine decay of the learning rate from its peak to a tenth of it at this step, flat after; set it to --steps for a bounded run (default 0: no decay, the rate stays at its peak).")]
+    public int? DecaySteps { get; set; }
 
     [Option("weight-decay", HelpText = "AdamW weight decay of the matrices (default 0.1).")]
     public double? WeightDecay { get; set; }
@@ -270,6 +276,7 @@ internal sealed class TrainCommand : ICommand
         if (Sizes is { } sizes) yield return ("--sizes", nameof(TrainSettings.Sizes), s => s with { Sizes = ParseSizes(sizes) });
         if (CurriculumSteps is { } curriculum) yield return ("--curriculum-steps", nameof(TrainSettings.CurriculumSteps), s => s with { CurriculumSteps = curriculum });
         if (Games is { } games) yield return ("--games", nameof(TrainSettings.Games), s => s with { Games = games });
+        if (Playouts is { } playouts) yield return ("--playouts", nameof(TrainSettings.Playouts), s => s with { Playouts = playouts });
         if (TopK is { } topK) yield return ("--top-k", nameof(TrainSettings.TopK), s => s with { TopK = topK });
         if (RolloutFraction is { } rollouts) yield return ("--rollout-fraction", nameof(TrainSettings.RolloutFraction), s => s with { RolloutFraction = rollouts });
         if (RolloutSwitch is { } rolloutSwitch)
@@ -289,6 +296,7 @@ internal sealed class TrainCommand : ICommand
         if (Heads is { } heads) yield return ("--heads", nameof(TrainSettings.Heads), s => s with { Heads = heads });
         if (GeometricPoints is { } geometric) yield return ("--geometric-points", nameof(TrainSettings.GeometricPoints), s => s with { GeometricPoints = geometric });
         if (LearningRate is { } learningRate) yield return ("--lr", nameof(TrainSettings.LearningRate), s => s with { LearningRate = learningRate });
+        if (DecaySteps is { } decaySteps) yield return ("--decay-steps", nameof(TrainSettings.DecaySteps), s => s with { DecaySteps = decaySteps });
         if (Warmup is { } warmup) yield return ("--warmup", nameof(TrainSettings.WarmupSteps), s => s with { WarmupSteps = warmup });
         if (WeightDecay is { } weightDecay) yield return ("--weight-decay", nameof(TrainSettings.WeightDecay), s => s with { WeightDecay = weightDecay });
         if (Clip is { } clip) yield return ("--clip", nameof(TrainSettings.Clip), s => s with { Clip = clip });

@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using GoSeqZero.Go;
 using GoSeqZero.Go.Players;
 using GoSeqZero.Kernels;
@@ -33,10 +34,12 @@ internal sealed class ModelPlayer : IPlayer
     private SearchDriver? _driver;
     private (int Size, double Komi) _driverGame;
     private readonly string _path;
+    private readonly SearchMode? _chosenMode;
 
-    private ModelPlayer(string path, Device device, Gpt model, ModelPlayerKind kind, SearchSettings settings)
+    private ModelPlayer(string path, Device device, Gpt model, ModelPlayerKind kind, SearchSettings settings, SearchMode? chosenMode)
     {
         _path = path;
+        _chosenMode = chosenMode;
         _device = device;
         _model = model;
         _kind = kind;
@@ -44,26 +47,59 @@ internal sealed class ModelPlayer : IPlayer
         _baseSettings = settings with { ModelWritesImproved = kind == ModelPlayerKind.Search, GumbelTopK = false, SampleValueTokens = false };
     }
 
-    public string Name => $"model:{_path}:{_kind.ToString().ToLowerInvariant()}";
+    public string Name => $"model:{_path}:{_kind.ToString().ToLowerInvariant()}" + (_chosenMode is { } mode ? ":" + mode.ToString().ToLowerInvariant() : "");
+
+    /// <summary>How this player writes its search steps.</summary>
+    public SearchSettings Settings => _baseSettings;
 
     /// <summary>The last search step written, for display and tests.</summary>
     public SearchWriter? LastSearch { get; private set; }
 
+    /// <summary>
+    /// Loads a checkpoint as a player. Without <paramref name="settings"/> it searches as its trainer said its players
+    /// should (<see cref="SearchSettingsOf"/>); <paramref name="mode"/> overrides that search's mode.
+    /// </summary>
     /// <exception cref="CheckpointException">The checkpoint cannot be read.</exception>
-    public static ModelPlayer Load(string checkpointDirectory, ModelPlayerKind kind, DeviceKind deviceKind = DeviceKind.Auto, SearchSettings? settings = null)
+    public static ModelPlayer Load(string checkpointDirectory, ModelPlayerKind kind, DeviceKind deviceKind = DeviceKind.Auto, SearchSettings? settings = null,
+        SearchMode? mode = null)
     {
         var device = Device.Create(deviceKind);
         try
         {
             var loaded = Checkpoint.Load(checkpointDirectory, device);
             loaded.Optimizer?.Dispose();
-            return new ModelPlayer(checkpointDirectory, device, loaded.Model, kind, settings ?? new SearchSettings());
+            settings ??= SearchSettingsOf(loaded.State.Extra);
+            if (mode is { } chosen) settings = settings with { Mode = chosen };
+            return new ModelPlayer(checkpointDirectory, device, loaded.Model, kind, settings, mode);
         }
         catch
         {
             device.Dispose();
             throw;
         }
+    }
+
+    /// <summary>
+    /// How a checkpoint's players search, from what the trainer wrote into its state (<c>player_search</c>): the mode
+    /// its self-play wrote (a model trained on rollout steps only searches with rollouts), top-k and playouts. A
+    /// checkpoint without it (written by a session before it existed, or outside the trainer) searches tree steps.
+    /// </summary>
+    internal static SearchSettings SearchSettingsOf(JsonObject? trainerState)
+    {
+        var defaults = new SearchSettings();
+        if (trainerState?["player_search"] is not JsonObject search) return defaults;
+        var mode = search["mode"]?.GetValue<string>() switch
+        {
+            "rollout" => SearchMode.Rollout,
+            "tree" or null => SearchMode.Tree,
+            var other => throw new CheckpointException($"the checkpoint's player_search mode is '{other}', not tree or rollout"),
+        };
+        return defaults with
+        {
+            Mode = mode,
+            TopK = search["top_k"]?.GetValue<int>() ?? defaults.TopK,
+            Playouts = search["playouts"]?.GetValue<int>() ?? defaults.Playouts,
+        };
     }
 
     public Vertex GenMove(Game game, Color color, CancellationToken cancellation)

@@ -1,6 +1,7 @@
 using System.Globalization;
 using GoSeqZero.Go.Gtp;
 using GoSeqZero.Go.Players;
+using GoSeqZero.Trainer.Sequences;
 
 namespace GoSeqZero.Trainer.Players;
 
@@ -9,7 +10,8 @@ internal static class PlayerSpec
 {
     /// <summary>The specs <see cref="Create"/> understands, as a user would type them.</summary>
     public const string Known = "random, uct:N (N playouts per move on all cores), gnugo:LEVEL (GNU Go 0..10), gtp:\"COMMAND LINE\" (any GTP engine), " +
-                                "model:CHECKPOINT:prior|search|backup (a trained checkpoint playing from its prior, its own search or the computed backup)";
+                                "model:CHECKPOINT:prior|search|backup[:tree|rollout] (a trained checkpoint playing from its prior, its own search or the computed backup; " +
+                                "it searches in the mode its trainer wrote unless :tree or :rollout says otherwise)";
 
     /// <summary>Creates the player <paramref name="spec"/> names; <paramref name="seed"/> seeds its randomness.</summary>
     /// <param name="commandTimeout">How long a GTP engine may take to answer one command (default <c>GtpClient.DefaultCommandTimeout</c>).</param>
@@ -39,14 +41,17 @@ internal static class PlayerSpec
             }
             case "model":
             {
-                var separator = argument?.LastIndexOf(':') ?? -1;
-                if (separator <= 0 || !Enum.TryParse<ModelPlayerKind>(argument![(separator + 1)..], ignoreCase: true, out var playerKind) || int.TryParse(argument[(separator + 1)..], out _))
-                    throw new ArgumentException($"player '{spec}': expected model:CHECKPOINT:prior, model:CHECKPOINT:search or model:CHECKPOINT:backup");
-                var directory = argument[..separator];
+                // model:CHECKPOINT:KIND, or model:CHECKPOINT:KIND:MODE to search in another mode than the trainer's.
+                var parts = argument?.Split(':') ?? [];
+                SearchMode? mode = parts.Length >= 3 && Enum.TryParse<SearchMode>(parts[^1], ignoreCase: true, out var m) && !int.TryParse(parts[^1], out _) ? m : null;
+                var kindIndex = parts.Length - (mode is null ? 1 : 2);
+                if (kindIndex < 1 || !Enum.TryParse<ModelPlayerKind>(parts[kindIndex], ignoreCase: true, out var playerKind) || int.TryParse(parts[kindIndex], out _))
+                    throw new ArgumentException($"player '{spec}': expected model:CHECKPOINT:prior, model:CHECKPOINT:search or model:CHECKPOINT:backup, optionally followed by :tree or :rollout");
+                var directory = string.Join(':', parts[..kindIndex]);
                 if (!Directory.Exists(directory)) throw new ArgumentException($"player '{spec}': no checkpoint folder '{directory}'");
                 try
                 {
-                    return ModelPlayer.Load(directory, playerKind);
+                    return ModelPlayer.Load(directory, playerKind, mode: mode);
                 }
                 catch (Transformer.Checkpoints.CheckpointException error)
                 {

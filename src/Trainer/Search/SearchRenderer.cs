@@ -27,8 +27,11 @@ internal sealed class SearchRenderer(Vocabulary vocabulary, bool colour)
             AppendBoard(text, child.Board, child.Estimates, n);
         }
         foreach (var rollout in record.Rollouts)
+        {
+            var mean = rollout.Playouts > 1 ? string.Create(CultureInfo.InvariantCulture, $" (backup {rollout.MeanValue:P0} for {Side(record.ToMove)}, the mean of {rollout.Playouts} playouts)") : "";
             text.AppendLine(CultureInfo.InvariantCulture,
-                $"\nrollout after {MoveName(rollout.Move, n)}: {rollout.Playout.Length} moves, {vocabulary.Name(rollout.ResultToken)}");
+                $"\nrollout after {MoveName(rollout.Move, n)}: {rollout.Playout.Length} moves, {vocabulary.Name(rollout.ResultToken)}{mean}");
+        }
         if (record.Improved is { } improved)
         {
             text.AppendLine("\nimproved estimates (IMPROVED row):");

@@ -20,6 +20,9 @@ internal sealed record SearchSettings
     /// <summary>How many of the root's best legal moves get a CHILD (or ROLLOUT) block.</summary>
     public int TopK { get; init; } = 4;
 
+    /// <summary>Random playouts per searched move in a rollout step: the first is written out, the backup is the mean of all.</summary>
+    public int Playouts { get; init; } = 1;
+
     /// <summary>Perturb the root values with Gumbel noise before taking the top k (exploration in self-play).</summary>
     public bool GumbelTopK { get; init; }
 
@@ -55,6 +58,7 @@ internal sealed record SearchSettings
 
     public void Validate()
     {
+        if (Playouts < 1) throw new ArgumentException($"playouts per searched move must be at least 1, not {Playouts}");
         if (TopK < 1) throw new ArgumentException($"top-k must be at least 1, not {TopK}");
         if (Alpha is < 0 or > 1) throw new ArgumentException($"alpha must be in [0, 1], not {Alpha}");
         if (GumbelTemperature <= 0) throw new ArgumentException($"the Gumbel temperature must be positive, not {GumbelTemperature}");

@@ -84,9 +84,9 @@ internal sealed class SearchWriter
             }
             else
             {
-                var rollout = WriteRollout(child, move, ref random);
+                var rollout = WriteRollout(child, move, toMove, ref random);
                 record.Rollouts.Add(rollout);
-                backups[move] = OutcomeValue(rollout.ResultToken, toMove);
+                backups[move] = rollout.MeanValue;
             }
         }
 
@@ -199,26 +199,54 @@ internal sealed class SearchWriter
         block.Backup = 1 - block.Estimates.Values[best];
     }
 
-    private RolloutRecord WriteRollout(Board board, int move, ref FastRandom random)
+    /// <summary>
+    /// ROLLOUT m, one random playout from <paramref name="board"/> (the position after m) written out, and its RESULT.
+    /// With <see cref="SearchSettings.Playouts"/> above 1 the rules engine plays the other playouts from the same
+    /// position without writing them, and the record's mean value (the backup) averages all of them: one 0/1 playout
+    /// is a noisy label, and writing more out would multiply the sequence's length.
+    /// </summary>
+    private RolloutRecord WriteRollout(Board board, int move, Color mover, ref FastRandom random)
     {
         var n = board.Size;
         Sequence.Add(Vocabulary.Rollout);
         Sequence.Add(MoveToken(move, n), PointIdOf(move, n));
+        var start = _settings.Playouts > 1 ? board.Clone() : null;
         var playout = new List<int>();
-        // A playout ends with the game, or after 3·n² moves as the default move cap would end it: the sequence stays
-        // within SearchSettings.MaxTokens whatever cap the game itself has, and the board is scored as it stands.
-        while (!board.IsGameOver && playout.Count < Board.DefaultMoveCap(n))
+        var result = PlayOut(board, playout, ref random);
+        foreach (var index in playout) Sequence.Add(MoveToken(index, n), PointIdOf(index, n));
+        Sequence.Add(Vocabulary.Result);
+        Sequence.Add(result, Vocabulary.NoPoint, TokenRole.Result);
+
+        var total = OutcomeValue(result, mover);
+        if (start is not null)
+        {
+            var scratch = start.Clone();
+            for (var i = 1; i < _settings.Playouts; i++)
+            {
+                scratch.CopyFrom(start);
+                total += OutcomeValue(PlayOut(scratch, null, ref random), mover);
+            }
+        }
+        return new RolloutRecord { Move = move, Playout = [.. playout], ResultToken = result, MeanValue = total / _settings.Playouts, Playouts = _settings.Playouts };
+    }
+
+    /// <summary>
+    /// Plays the random playout policy from <paramref name="board"/> until the game ends, or for 3·n² moves as the
+    /// default move cap would end it (the sequence stays within <see cref="SearchSettings.MaxTokens"/> whatever cap the
+    /// game itself has; the board is then scored as it stands). Returns the result token; the moves go to <paramref name="moves"/>.
+    /// </summary>
+    private int PlayOut(Board board, List<int>? moves, ref FastRandom random)
+    {
+        var n = board.Size;
+        var played = 0;
+        while (!board.IsGameOver && played < Board.DefaultMoveCap(n))
         {
             var point = RandomPlayout.ChooseMove(board, board.ToMove, ref random);
             board.PlayLegal(board.ToMove, point);
-            var index = point == Board.PassMove ? n * n : board.PointId(point);
-            playout.Add(index);
-            Sequence.Add(MoveToken(index, n), PointIdOf(index, n));
+            moves?.Add(point == Board.PassMove ? n * n : board.PointId(point));
+            played++;
         }
-        var result = ResultToken(board.Score(_settings.Komi));
-        Sequence.Add(Vocabulary.Result);
-        Sequence.Add(result, Vocabulary.NoPoint, TokenRole.Result);
-        return new RolloutRecord { Move = move, Playout = [.. playout], ResultToken = result };
+        return ResultToken(board.Score(_settings.Komi));
     }
 
     /// <summary>The k legal moves of highest root value (Gumbel-perturbed when asked), best first, <paramref name="excluded"/> left out.</summary>

@@ -65,6 +65,15 @@ internal sealed class RolloutRecord
     public required int Move { get; init; }
     public required int[] Playout { get; init; }
     public required int ResultToken { get; init; }
+
+    /// <summary>
+    /// The move's backup: the mean outcome, for the root's side to move, of <see cref="Playouts"/> playouts from the
+    /// position after the move, the written one first (the others are the rules engine's, not in the sequence). Known
+    /// only to the writer; NaN in a parsed record.
+    /// </summary>
+    public double MeanValue { get; init; } = double.NaN;
+
+    public int Playouts { get; init; } = 1;
 }
 
 /// <summary>One search step, written out or read back (DESIGN.md §3, docs/sequence-format.md).</summary>

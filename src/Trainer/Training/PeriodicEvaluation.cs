@@ -145,7 +145,7 @@ internal sealed class PeriodicEvaluation(TrainSettings settings, RunDirectory ru
 
     private EvaluationMatch Play(long step, int size, string playerSpec, string player, string opponentSpec, string opponentName, string folder)
     {
-        var search = settings.SearchFor(size, SearchMode.Tree);
+        var search = settings.SearchFor(size, settings.PlayerModeAt(step));
         var match = new MatchSettings(playerSpec, opponentSpec, settings.EvalGames, size, settings.Komi,
             // uct uses every core itself; the model players and GNU Go use one each.
             Parallel: PlayerSpec.UsesAllCores(opponentSpec) ? 1 : Math.Max(1, Math.Min(settings.EvalGames, Environment.ProcessorCount)), folder,

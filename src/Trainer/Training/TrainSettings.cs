@@ -49,6 +49,15 @@ internal sealed record TrainSettings
     /// <summary>The share of rollout steps at step <paramref name="step"/> (0-based: the step being taken).</summary>
     public double RolloutFractionAt(long step) => RolloutSwitchStep > 0 && step >= RolloutSwitchStep ? LaterRolloutFraction : RolloutFraction;
 
+    /// <summary>Random playouts per searched move of a rollout step (one written out, the backup their mean).</summary>
+    public int Playouts { get; init; } = 1;
+
+    /// <summary>
+    /// The mode the checkpoint's players search in after <paramref name="step"/> steps: rollout when self-play writes
+    /// rollout steps only (the model never learnt to write a tree step's IMPROVED row), tree otherwise.
+    /// </summary>
+    public SearchMode PlayerModeAt(long step) => RolloutFractionAt(Math.Max(0, step - 1)) >= 1 ? SearchMode.Rollout : SearchMode.Tree;
+
     public BoardSource Boards { get; init; } = BoardSource.Rules;
 
     /// <summary>Gumbel-perturbed top-k selection of the moves to expand, for exploration.</summary>
@@ -78,6 +87,9 @@ internal sealed record TrainSettings
 
     /// <summary>Linear warm-up of the learning rate over this many steps; constant after it.</summary>
     public int WarmupSteps { get; init; } = 100;
+
+    /// <summary>Cosine decay of the learning rate to a tenth of its peak at this step, flat after it; 0: no decay.</summary>
+    public int DecaySteps { get; init; }
 
     public double WeightDecay { get; init; } = 0.1;
 
@@ -166,6 +178,7 @@ internal sealed record TrainSettings
         TopK = Math.Min(TopK, size * size + 1),
         GumbelTopK = Gumbel,
         Alpha = Alpha,
+        Playouts = Playouts,
         CapUnsearched = CapUnsearched,
         PassOnlyAsLastResort = PassOnlyAsLastResort,
         Komi = Komi,
@@ -208,6 +221,8 @@ internal sealed record TrainSettings
         Require(Channels / Math.Max(Heads, 1) <= AttentionShape.MaxHeadSize, $"--channels {Channels} / --heads {Heads} = {Channels / Math.Max(Heads, 1)} is above the largest head size {AttentionShape.MaxHeadSize}; use more heads");
         Require(LearningRate > 0 && double.IsFinite(LearningRate), $"--lr {LearningRate} must be a positive number");
         Require(WarmupSteps >= 0, $"--warmup {WarmupSteps} cannot be negative");
+        Require(DecaySteps == 0 || DecaySteps > WarmupSteps, $"--decay-steps {DecaySteps} must be 0 (no decay) or past the warm-up ({WarmupSteps} steps)");
+        Require(Playouts >= 1, $"--playouts {Playouts} must be at least 1");
         Require(WeightDecay >= 0 && double.IsFinite(WeightDecay), $"--weight-decay {WeightDecay} must be 0 or more");
         Require(Clip >= 0 && double.IsFinite(Clip), $"--clip {Clip} must be 0 (off) or more");
         Require(Lambda is >= 0 and <= 1, $"--lambda {Lambda} must be between 0 and 1");

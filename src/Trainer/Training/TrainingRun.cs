@@ -60,7 +60,7 @@ internal sealed class TrainingRun : IDisposable
         };
         Model = new Gpt(device, config);
         Optimizer = new AdamWOptimizer(Model, new AdamWSettings((float)settings.LearningRate, WeightDecay: (float)settings.WeightDecay), (float)settings.Clip);
-        Schedule = new LearningRateSchedule((float)settings.LearningRate, settings.WarmupSteps);
+        Schedule = new LearningRateSchedule((float)settings.LearningRate, settings.WarmupSteps, settings.DecaySteps);
         _weights = LossWeights.From(settings);
         _replay = new ReplayBuffer(settings.Replay);
         _games = new SelfPlayGame[settings.Games];
@@ -372,6 +372,13 @@ internal sealed class TrainingRun : IDisposable
             ["step"] = Step,
             ["selfplay_file"] = SelfPlayStateFile.FileName,
             ["random"] = "each step draws from the seed and the step number; there is no generator state to save",
+            // How this checkpoint's players search: in the mode self-play wrote at this step (ModelPlayer.SearchSettingsOf).
+            ["player_search"] = new JsonObject
+            {
+                ["mode"] = Settings.PlayerModeAt(Step) == SearchMode.Rollout ? "rollout" : "tree",
+                ["top_k"] = Settings.TopK,
+                ["playouts"] = Settings.Playouts,
+            },
         };
         Totals.WriteTo(state);
         return state;
