@@ -72,7 +72,12 @@ public sealed class Gpt : IDisposable
     /// Runs the model over the batch, then the fused softmax-cross-entropy, which also writes the logits' gradient
     /// for <see cref="Backward"/>. Returns the weighted mean loss (0 when every weight is 0).
     /// </summary>
-    public float Forward(TrainingBatch batch)
+    /// <param name="weightSum">
+    /// The divisor of the weighted loss sum instead of this batch's own weight sum: with the sum over several batches
+    /// whose gradients <see cref="Backward"/> accumulates, their losses add up to the weighted mean over all of them,
+    /// as if they had been one batch padded to its longest sequence.
+    /// </param>
+    public float Forward(TrainingBatch batch, double? weightSum = null)
     {
         if (batch.Tokens > Config.ContextLength)
             throw new ArgumentException($"sequences of {batch.Tokens} tokens do not fit the context length {Config.ContextLength}");
@@ -102,9 +107,14 @@ public sealed class Gpt : IDisposable
         Ops.LayerNormForward(a.LnF, a.LnFMean, a.LnFRstd, residual, Parameter("ln_f.weight"), Parameter("ln_f.bias"), n, c);
         Ops.Gemm(GemmSpec.NT(n, v, c), a.LnF, Parameter("head.weight"), a.Logits);
 
-        var weightSum = 0.0;
-        foreach (var weight in batch.Weights) weightSum += weight;
-        var gradientScale = weightSum > 0 ? (float)(1 / weightSum) : 0f;
+        if (weightSum is null)
+        {
+            var sum = 0.0;
+            foreach (var weight in batch.Weights) sum += weight;
+            weightSum = sum;
+        }
+        else if (!(weightSum >= 0) || double.IsInfinity(weightSum.Value)) throw new ArgumentOutOfRangeException(nameof(weightSum), weightSum, "a weight sum is finite and not negative");
+        var gradientScale = weightSum > 0 ? (float)(1 / weightSum.Value) : 0f;
         Ops.CrossEntropyForwardBackward(a.Losses, a.LogitGradients, a.Logits, a.Targets, a.Weights, a.AllowedTokens, n, v, gradientScale);
         var losses = a.Losses.ToArray();
         LastRowLosses = losses;
@@ -118,14 +128,18 @@ public sealed class Gpt : IDisposable
     /// <summary>The logits [B, T, V] of the last <see cref="Forward"/>.</summary>
     public Tensor<float> Logits => (_activations ?? throw new InvalidOperationException("no forward pass yet")).Logits;
 
-    /// <summary>Zeroes the gradients, then back-propagates the loss of the last <see cref="Forward"/> into <see cref="Gradients"/>.</summary>
-    public void Backward()
+    /// <summary>
+    /// Zeroes the gradients, then back-propagates the loss of the last <see cref="Forward"/> into <see cref="Gradients"/>;
+    /// with <paramref name="accumulate"/> it adds to the gradients already there (every backward op adds into its
+    /// gradients), so that batches of different shapes make one update.
+    /// </summary>
+    public void Backward(bool accumulate = false)
     {
         var batch = _lastBatch ?? throw new InvalidOperationException("Backward needs a Forward first");
         var a = _activations!;
         int n = batch.Rows, c = Config.Channels, v = Config.VocabularySize;
         var shape = new AttentionShape(batch.Sequences, batch.Tokens, c, Config.Heads);
-        Ops.Fill(Gradients, 0);
+        if (!accumulate) Ops.Fill(Gradients, 0);
 
         // Head and final LayerNorm. dResidual then carries the residual stream's gradient down through the blocks.
         Ops.Gemm(GemmSpec.NN(n, c, v), a.LogitGradients, Parameter("head.weight"), a.DLn);

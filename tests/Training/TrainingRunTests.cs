@@ -132,10 +132,10 @@ public class TrainingRunTests
         {
             using var run = TinyRuns.Start(TinyRuns.Settings(seed: 5), folder);
             var first = run.TrainStep();
-            var fixedBatch = run.LastBatch!.Batch;
+            var fixedBatches = run.LastBatches!;
             for (var i = 0; i < 40; i++) run.TrainStep();
 
-            var after = run.Model.Forward(fixedBatch);
+            var after = run.LossOn(fixedBatches);
 
             // The first step's loss was measured on the same batch before any update.
             Assert.True(after < 0.5 * first.Loss, $"loss on the first step's sequences: {first.Loss:0.000} before training, {after:0.000} after 41 steps");

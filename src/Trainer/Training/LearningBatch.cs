@@ -101,7 +101,11 @@ internal sealed class LearningBatch
         Batch = batch;
         RowKinds = rowKinds;
         Tokens = tokens;
+        foreach (var weight in batch.Weights) WeightSum += weight;
     }
+
+    /// <summary>The sum of the rows' loss weights: the divisor of the weighted mean loss.</summary>
+    public double WeightSum { get; }
 
     public TrainingBatch Batch { get; }
 
@@ -193,4 +197,11 @@ internal sealed class LearningBatch
 }
 
 /// <summary>Mean cross-entropy (nats per target token) of each loss in one batch; NaN where the batch had none.</summary>
-internal readonly record struct LossBreakdown(double Improved, double Prior, double Imagined, double Result, double Child = double.NaN);
+internal readonly record struct LossBreakdown(double Improved, double Prior, double Imagined, double Result, double Child = double.NaN)
+{
+    /// <summary>These losses, each NaN one taken from <paramref name="other"/>: the breakdown of batches whose losses do not overlap.</summary>
+    public LossBreakdown With(LossBreakdown other) => new(
+        double.IsNaN(Improved) ? other.Improved : Improved, double.IsNaN(Prior) ? other.Prior : Prior,
+        double.IsNaN(Imagined) ? other.Imagined : Imagined, double.IsNaN(Result) ? other.Result : Result,
+        double.IsNaN(Child) ? other.Child : Child);
+}

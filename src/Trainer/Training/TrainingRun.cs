@@ -86,8 +86,15 @@ internal sealed class TrainingRun : IDisposable
     /// <summary>The last evaluation's one-line summary, if there was one.</summary>
     public string? LastEvaluation { get; private set; }
 
-    /// <summary>The batch of the last step, kept for measurements (e.g. the loss on a fixed set of sequences).</summary>
-    public LearningBatch? LastBatch { get; private set; }
+    /// <summary>The batches of the last step (search steps, then companions), kept for measurements (e.g. the loss on a fixed set of sequences).</summary>
+    public IReadOnlyList<LearningBatch>? LastBatches { get; private set; }
+
+    /// <summary>The model's loss on <paramref name="batches"/> as a step computes it: the weighted mean over all of them.</summary>
+    public float LossOn(IReadOnlyList<LearningBatch> batches)
+    {
+        var weightSum = batches.Sum(b => b.WeightSum);
+        return batches.Sum(b => Model.Forward(b.Batch, weightSum));
+    }
 
     /// <summary>Starts a new run in <paramref name="runDirectory"/> (which must not hold one); the device comes from the settings unless given.</summary>
     public static TrainingRun Start(TrainSettings settings, string runDirectory, Device? device = null)
@@ -240,23 +247,32 @@ internal sealed class TrainingRun : IDisposable
         var after = SearchCounts();
         var searchSeconds = clock.Elapsed.TotalSeconds;
 
-        // Dynamic evaluation: one update on the fresh steps, their companions and the replayed steps.
-        var sequences = new List<LearningSequence>(2 * (count + replayed.Count));
+        // Dynamic evaluation: one update on the fresh steps, their companions and the replayed steps. The companions are
+        // a fifth of a search step's length: they go in a batch of their own, whose gradients add to the search steps'
+        // (one loss, the weighted mean over both), instead of being padded to the longest search step.
+        var searches = new List<LearningSequence>(count + replayed.Count);
+        var companions = new List<LearningSequence>(count + replayed.Count);
         foreach (var sample in samples.Concat(replayed))
         {
-            sequences.Add(LearningSequence.Search(sample, Settings.LearnUnsearched));
-            sequences.Add(LearningSequence.Companion(sample, _vocabulary, Settings.LearnUnsearched));
+            searches.Add(LearningSequence.Search(sample, Settings.LearnUnsearched));
+            companions.Add(LearningSequence.Companion(sample, _vocabulary, Settings.LearnUnsearched));
         }
-        var batch = LearningBatch.Build(sequences, _vocabulary, _weights);
-        if (timed is not null) timed.Phase = "forward";
-        var loss = Model.Forward(batch.Batch);
-        if (timed is not null) timed.Phase = "backward";
-        Model.Backward();
+        LearningBatch[] batches = [LearningBatch.Build(searches, _vocabulary, _weights), LearningBatch.Build(companions, _vocabulary, _weights)];
+        var weightSum = batches.Sum(b => b.WeightSum);
+        var loss = 0f;
+        var losses = new LossBreakdown(double.NaN, double.NaN, double.NaN, double.NaN);
+        foreach (var (batch, index) in batches.Select((b, i) => (b, i)))
+        {
+            if (timed is not null) timed.Phase = "forward";
+            loss += Model.Forward(batch.Batch, weightSum);
+            losses = losses.With(batch.Losses(Model.LastRowLosses));
+            if (timed is not null) timed.Phase = "backward";
+            Model.Backward(accumulate: index > 0);
+        }
         if (timed is not null) timed.Phase = "optimizer";
         var learningRate = Schedule.At(Optimizer.Step + 1);
         var gradientNorm = Optimizer.Update(learningRate);
-        var losses = batch.Losses(Model.LastRowLosses);
-        LastBatch = batch;
+        LastBatches = batches;
         var learnSeconds = clock.Elapsed.TotalSeconds - searchSeconds;
 
         // Play: a move from the improved values; finished games feed the replay buffer and make room for new ones.
@@ -277,7 +293,8 @@ internal sealed class TrainingRun : IDisposable
         Step++;
         var searchTokens = samples.Sum(s => (long)s.Length);
         Totals.TokensSearched += searchTokens;
-        Totals.TokensTrained += batch.Tokens;
+        var trainTokens = batches.Sum(b => b.Tokens);
+        Totals.TokensTrained += trainTokens;
         Totals.Seconds += clock.Elapsed.TotalSeconds;
         return new StepReport
         {
@@ -288,8 +305,8 @@ internal sealed class TrainingRun : IDisposable
             LearnSeconds = learnSeconds,
             SearchTokens = searchTokens,
             ModelTokens = after.ModelTokens - before.ModelTokens,
-            TrainTokens = batch.Tokens,
-            Sequences = sequences.Count,
+            TrainTokens = trainTokens,
+            Sequences = searches.Count + companions.Count,
             ReplayedSteps = replayed.Count,
             Loss = loss,
             Losses = losses,
