@@ -1,5 +1,8 @@
 using System.Text.Json.Nodes;
 using GoSeqZero.Go.Sgf;
+using GoSeqZero.Trainer.Players;
+using GoSeqZero.Trainer.Search;
+using GoSeqZero.Trainer.Sequences;
 using GoSeqZero.Trainer.Training;
 using GoSeqZero.Transformer.Checkpoints;
 
@@ -43,9 +46,34 @@ public class TrainingRunTests
             Assert.Equal(5, state.Step);
             Assert.Equal(5, state.Extra!["step"]!.GetValue<long>());
             Assert.True(File.Exists(Path.Combine(checkpoint, SelfPlayStateFile.FileName)));
+            // A run of tree and rollout steps has its players search tree steps, with its top-k.
+            Assert.Equal(new SearchSettings { TopK = settings.TopK }, ModelPlayer.SearchSettingsOf(state.Extra));
             // The plots are redrawn at every checkpoint; evaluations are off here, so there are no win rates to draw.
             Assert.True(File.Exists(Path.Combine(folder, RunPlots.FolderName, "losses.png")));
             Assert.False(File.Exists(Path.Combine(folder, RunPlots.FolderName, "win-rates.png")));
+        }
+        finally
+        {
+            TinyRuns.Delete(folder);
+        }
+    }
+
+    [Fact]
+    public void ARunOfRolloutStepsOnlyHasItsCheckpointsPlayersSearchWithRollouts()
+    {
+        var folder = TinyRuns.NewFolder();
+        try
+        {
+            var settings = TinyRuns.Settings() with { Steps = 2, RolloutFraction = 1, Playouts = 3 };
+            using (var run = TinyRuns.Start(settings, folder))
+                run.Run(CancellationToken.None);
+            var checkpoint = Path.Combine(folder, "checkpoints", "step-000002");
+            using var player = ModelPlayer.Load(checkpoint, ModelPlayerKind.Search, GoSeqZero.Kernels.DeviceKind.Cpu);
+            Assert.Equal(new SearchSettings { Mode = SearchMode.Rollout, TopK = 2, Playouts = 3 } with { ModelWritesImproved = true }, player.Settings);
+            var game = new GoSeqZero.Go.Game(5, 7.5);
+            player.GenMove(game, GoSeqZero.Go.Color.Black, CancellationToken.None);
+            Assert.Equal(SearchMode.Rollout, player.LastSearch!.Record!.Mode);
+            Assert.All(player.LastSearch.Record.Rollouts, rollout => Assert.Equal(3, rollout.Playouts));
         }
         finally
         {
