@@ -3,7 +3,7 @@
 # matches of GAMES games each (alternating colours, the run's komi):
 #   search player vs random, vs the untrained first checkpoint, and vs OPPONENT when given (e.g. uct:1000);
 #   the same checkpoint's prior, search and backup players against each other and against random
-#   (the gain from searching inside the sequence);
+#   (the gain from searching inside the sequence), and its search player in the mode it was not trained in;
 # then one Elo ladder over every game of the run's periodic evaluations and of these matches.
 #
 # usage: bench/learning/run.sh SIZE MINUTES OUT [GAMES [OPPONENT]] [-- extra train flags]
@@ -53,6 +53,9 @@ match search-vs-first "model:$last:search" "model:$first:search"
 [ -n "$opponent" ] && match "search-vs-${opponent//:/-}" "model:$last:search" "$opponent"
 match prior-vs-random "model:$last:prior" random
 match backup-vs-random "model:$last:backup" random
+# The search in the other mode than the run's (tree steps after a rollout-only run): what the shared weights transfer.
+other=$(python3 -c "import json,sys; print('tree' if json.load(open(sys.argv[1]))['extra'].get('player_search', {}).get('mode') == 'rollout' else 'rollout')" "$last/state.json")
+match "search-$other-vs-random" "model:$last:search:$other" random
 match search-vs-prior "model:$last:search" "model:$last:prior"
 match search-vs-backup "model:$last:search" "model:$last:backup"
 

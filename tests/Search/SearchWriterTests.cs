@@ -64,6 +64,8 @@ public class SearchWriterTests
             // One playout is in the sequence, and it is the one the record keeps.
             Assert.Equal(rollout.Playout, parsed.Rollouts[i].Playout);
             Assert.Equal(rollout.ResultToken, parsed.Rollouts[i].ResultToken);
+            // The mean of all of them is written too, as its bucket: the search player reads it.
+            Assert.Equal(Vocabulary.BucketCenter(Vocabulary.Bucket(rollout.MeanValue)), parsed.Rollouts[i].MeanValue);
             AssertRolloutFollowsTheRules(root, rollout, settings.Komi, where);
             // The backup (α = 1) is the mean of all of them: a whole number of wins out of 400, close to what 4,000
             // independent playouts from the same position give (within 5σ of the difference).
@@ -77,16 +79,27 @@ public class SearchWriterTests
     }
 
     [Theory]
-    [InlineData(-30.0, 1.0)]
-    [InlineData(30.0, 0.0)]
-    public void SeveralPlayoutsOfADecidedGameBackUpItsResultForTheSideToMove(double komi, double blackValue)
+    [InlineData(-30.0, 1.0, 8)]
+    [InlineData(30.0, 0.0, 8)]
+    [InlineData(-30.0, 1.0, 1)]
+    [InlineData(30.0, 0.0, 1)]
+    public void PlayoutsOfADecidedGameBackUpItsResultForTheSideToMove(double komi, double blackValue, int playouts)
     {
         // A komi beyond the board's 25 points decides every game: Black (to move) wins all or none of them.
         var root = RandomPosition(5, 4, seed: 3);
         Assert.Equal(Color.Black, root.ToMove);
-        var settings = new SearchSettings { Mode = SearchMode.Rollout, TopK = 3, Playouts = 8, Komi = komi };
-        var record = Write(root, settings, RandomAnswers(Vocabulary, 1)).Record!;
-        Assert.All(record.Rollouts, rollout => Assert.Equal(blackValue, rollout.MeanValue));
+        var settings = new SearchSettings { Mode = SearchMode.Rollout, TopK = 3, Playouts = playouts, Komi = komi };
+        var writer = Write(root, settings, RandomAnswers(Vocabulary, 1));
+        Assert.All(writer.Record!.Rollouts, rollout => Assert.Equal(blackValue, rollout.MeanValue));
+        // Read back, with the mean written (several playouts) or from the RESULT (one): the extreme buckets' centres.
+        var parsed = SequenceParser.Parse(writer.Sequence.Tokens, Vocabulary);
+        var expected = playouts == 1 ? blackValue : Vocabulary.BucketCenter(Vocabulary.Bucket(blackValue));
+        Assert.All(parsed.Rollouts, rollout => Assert.Equal(expected, rollout.MeanValue));
+        // The mean follows each RESULT outcome exactly when there are several playouts.
+        var tokens = writer.Sequence.Tokens;
+        var afterOutcomes = Enumerable.Range(0, tokens.Count - 2).Where(i => tokens[i] == Vocabulary.Result).Select(i => tokens[i + 2]).ToArray();
+        Assert.Equal(3, afterOutcomes.Length);
+        Assert.All(afterOutcomes, token => Assert.Equal(playouts > 1, Vocabulary.IsValue(token)));
     }
 
     /// <summary>The share of random playouts from <paramref name="root"/> after <paramref name="move"/> that its side to move wins.</summary>

@@ -9,16 +9,18 @@ public class SequenceParserTests
 {
     private static readonly Vocabulary Vocabulary = new();
 
-    public static TheoryData<SearchMode, BoardSource> Modes => new()
+    /// <summary>Tree steps with rules and imagined boards, rollout steps of one playout per move and of several (their mean written).</summary>
+    public static TheoryData<SearchMode, BoardSource, int> Modes => new()
     {
-        { SearchMode.Tree, BoardSource.Rules },
-        { SearchMode.Tree, BoardSource.Imagined },
-        { SearchMode.Rollout, BoardSource.Rules },
+        { SearchMode.Tree, BoardSource.Rules, 1 },
+        { SearchMode.Tree, BoardSource.Imagined, 1 },
+        { SearchMode.Rollout, BoardSource.Rules, 1 },
+        { SearchMode.Rollout, BoardSource.Rules, 3 },
     };
 
     [Theory]
     [MemberData(nameof(Modes))]
-    public void EveryWrittenStepParsesBackToTheSameRecordOnEveryBoardSize(SearchMode mode, BoardSource boards)
+    public void EveryWrittenStepParsesBackToTheSameRecordOnEveryBoardSize(SearchMode mode, BoardSource boards, int playouts)
     {
         for (var size = Vocabulary.MinBoardSize; size <= Vocabulary.MaxBoardSize; size++)
         for (var depth = 0; depth < 3; depth++)
@@ -27,7 +29,7 @@ public class SequenceParserTests
             var seed = 7919UL * (ulong)size + 101UL * (ulong)depth + (ulong)mode * 31 + (ulong)boards;
             var settings = new SearchSettings
             {
-                Mode = mode, Boards = boards, TopK = 1 + (size + depth) % 4, GumbelTopK = depth != 1, Komi = size % 3 == 0 ? 6 : 7.5,
+                Mode = mode, Boards = boards, TopK = 1 + (size + depth) % 4, GumbelTopK = depth != 1, Komi = size % 3 == 0 ? 6 : 7.5, Playouts = playouts,
             };
             var writer = Write(RandomPosition(size, depth * size * size / 3, seed), settings, RandomAnswers(Vocabulary, (int)seed), seed);
             var written = writer.Record!;
@@ -54,9 +56,9 @@ public class SequenceParserTests
 
     [Theory]
     [MemberData(nameof(Modes))]
-    public void ASequenceCutShortAnywhereSaysWhereItEndsAndWhatWasExpected(SearchMode mode, BoardSource boards)
+    public void ASequenceCutShortAnywhereSaysWhereItEndsAndWhatWasExpected(SearchMode mode, BoardSource boards, int playouts)
     {
-        var tokens = SmallStep(mode, boards).Sequence.Tokens.ToArray();
+        var tokens = SmallStep(mode, boards, playouts).Sequence.Tokens.ToArray();
         for (var length = 0; length < tokens.Length; length++)
         {
             var error = ParseError(tokens[..length]);
@@ -69,9 +71,9 @@ public class SequenceParserTests
 
     [Theory]
     [MemberData(nameof(Modes))]
-    public void ATokenTheGrammarCannotHaveAtItsPlaceIsReportedAtThatToken(SearchMode mode, BoardSource boards)
+    public void ATokenTheGrammarCannotHaveAtItsPlaceIsReportedAtThatToken(SearchMode mode, BoardSource boards, int playouts)
     {
-        var writer = SmallStep(mode, boards);
+        var writer = SmallStep(mode, boards, playouts);
         var tokens = writer.Sequence.Tokens.ToArray();
         var places = Places(writer.Record!);
         Assert.Equal(tokens.Length, places.Count);
@@ -195,8 +197,8 @@ public class SequenceParserTests
     }
 
     /// <summary>A 5×5 step with a few stones, an ILLEGAL point at the root and top-k 2.</summary>
-    private static SearchWriter SmallStep(SearchMode mode, BoardSource boards) =>
-        Write(Play(5, "C3 C4 B4 D2 D4 D3"), new SearchSettings { Mode = mode, Boards = boards, TopK = 2 }, RandomAnswers(Vocabulary, 99), 99);
+    private static SearchWriter SmallStep(SearchMode mode, BoardSource boards, int playouts = 1) =>
+        Write(Play(5, "C3 C4 B4 D2 D4 D3"), new SearchSettings { Mode = mode, Boards = boards, TopK = 2, Playouts = playouts }, RandomAnswers(Vocabulary, 99), 99);
 
     private static SequenceFormatException ParseError(IReadOnlyList<int> tokens)
     {
@@ -237,6 +239,9 @@ public class SequenceParserTests
             Assert.Equal(written.Rollouts[r].Move, parsed.Rollouts[r].Move);
             Assert.Equal(written.Rollouts[r].Playout, parsed.Rollouts[r].Playout);
             Assert.Equal(written.Rollouts[r].ResultToken, parsed.Rollouts[r].ResultToken);
+            // The mean of several playouts is read back as its bucket's centre; one playout's is its RESULT's value.
+            var mean = written.Rollouts[r].MeanValue;
+            Assert.Equal(written.Rollouts[r].Playouts > 1 ? Vocabulary.BucketCenter(Vocabulary.Bucket(mean)) : mean, parsed.Rollouts[r].MeanValue);
         }
         AssertSameRow(written.Improved!, parsed.Improved!);
         Assert.Null(parsed.Backup);
@@ -259,6 +264,8 @@ public class SequenceParserTests
     {
         Bos, Size, Mode, RootMarker, Side, ChildSide, Point, EstMarker, RowValue, PassValue, FirstBlockMarker, NextBlockMarker,
         SearchedMove, EstOrResult, Outcome, PlayoutMove, ImprovedValue, ImprovedIllegal, Eos,
+        /// <summary>After a rollout's outcome: its mean, or the next block, or IMPROVED.</summary>
+        MeanOrNextBlockMarker,
     }
 
     /// <summary>Token groups; a wrong token is one whose group the place does not allow.</summary>
@@ -284,14 +291,18 @@ public class SequenceParserTests
             else places.AddRange(Enumerable.Repeat(Place.RowValue, points).Append(Place.PassValue));
             first = false;
         }
+        var afterOutcome = false;
         foreach (var rollout in record.Rollouts)
         {
-            places.AddRange([first ? Place.FirstBlockMarker : Place.NextBlockMarker, Place.SearchedMove]);
+            places.AddRange([first ? Place.FirstBlockMarker : afterOutcome ? Place.MeanOrNextBlockMarker : Place.NextBlockMarker, Place.SearchedMove]);
             places.AddRange(Enumerable.Repeat(Place.PlayoutMove, rollout.Playout.Length));
             places.AddRange([Place.PlayoutMove, Place.Outcome]);    // RESULT may stand where a playout move could
+            // The mean of several playouts is optional to the grammar: it may be left out, and a value may follow any outcome.
+            afterOutcome = rollout.Playouts == 1;
+            if (!afterOutcome) places.Add(Place.MeanOrNextBlockMarker);
             first = false;
         }
-        places.Add(Place.NextBlockMarker);
+        places.Add(afterOutcome ? Place.MeanOrNextBlockMarker : Place.NextBlockMarker);
         places.AddRange(record.Root.Tokens.Select(t => t == Vocabulary.Illegal ? Place.ImprovedIllegal : Place.ImprovedValue));
         places.Add(Place.Eos);
         return places;
@@ -316,6 +327,7 @@ public class SequenceParserTests
         Place.PassValue or Place.ImprovedValue => [Group.Value],
         Place.FirstBlockMarker => [mode == SearchMode.Tree ? Group.Child : Group.Rollout],
         Place.NextBlockMarker => [mode == SearchMode.Tree ? Group.Child : Group.Rollout, Group.Improved],
+        Place.MeanOrNextBlockMarker => [Group.Value, Group.Rollout, Group.Improved],
         Place.SearchedMove => [Group.MoveOnBoard, Group.Pass],
         Place.EstOrResult => [Group.Est, Group.Result],
         Place.Outcome => [Group.Outcome],

@@ -20,8 +20,14 @@ internal sealed record SearchSettings
     /// <summary>How many of the root's best legal moves get a CHILD (or ROLLOUT) block.</summary>
     public int TopK { get; init; } = 4;
 
-    /// <summary>Random playouts per searched move in a rollout step: the first is written out, the backup is the mean of all.</summary>
+    /// <summary>
+    /// Random playouts per searched move in a rollout step: the first is written out, the backup is the mean of all,
+    /// and with more than one that mean is written after the RESULT as a value token.
+    /// </summary>
     public int Playouts { get; init; } = 1;
+
+    /// <summary>Tokens a rollout block spends on the mean of its playouts: one when there are several.</summary>
+    private int MeanTokens => Playouts > 1 ? 1 : 0;
 
     /// <summary>Perturb the root values with Gumbel noise before taking the top k (exploration in self-play).</summary>
     public bool GumbelTopK { get; init; }
@@ -74,11 +80,11 @@ internal sealed record SearchSettings
         var header = 3 + board + row;               // BOS SIZE MODE, root board, root EST
         var block = Mode == SearchMode.Tree
             ? 1 + board + Math.Max(row, 2)          // CHILD m TO_MOVE board, then EST row or RESULT outcome
-            : 2 + 3 * points + 2;                   // ROLLOUT m, the playout up to the move cap, RESULT outcome
+            : 2 + 3 * points + 2 + MeanTokens;      // ROLLOUT m, the playout up to the move cap, RESULT outcome [mean]
         // IMPROVED row, EOS, and one PASSED at most: after a pass child's side to move, or after the root's; a root
         // with PASSED ends the game with its pass, whose child (searched beside the top k when SearchPassAfterPass)
         // has a RESULT instead of a board that goes on: CHILD PASS side board RESULT outcome, or ROLLOUT PASS RESULT outcome.
-        var passAfterPass = 1 + (!SearchPassAfterPass ? 0 : Mode == SearchMode.Tree ? 3 + points + 2 : 4);
+        var passAfterPass = 1 + (!SearchPassAfterPass ? 0 : Mode == SearchMode.Tree ? 3 + points + 2 : 4 + MeanTokens);
         return header + TopK * block + row + 1 + Math.Max(1, passAfterPass);
     }
 }

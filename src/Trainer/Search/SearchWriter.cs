@@ -202,8 +202,9 @@ internal sealed class SearchWriter
     /// <summary>
     /// ROLLOUT m, one random playout from <paramref name="board"/> (the position after m) written out, and its RESULT.
     /// With <see cref="SearchSettings.Playouts"/> above 1 the rules engine plays the other playouts from the same
-    /// position without writing them, and the record's mean value (the backup) averages all of them: one 0/1 playout
-    /// is a noisy label, and writing more out would multiply the sequence's length.
+    /// position without writing their moves, and the record's mean value (the backup) averages all of them; that mean
+    /// is written after the RESULT as a value token. One 0/1 playout is a noisy label, and writing every playout's
+    /// moves would multiply the sequence's length.
     /// </summary>
     private RolloutRecord WriteRollout(Board board, int move, Color mover, ref FastRandom random)
     {
@@ -218,16 +219,18 @@ internal sealed class SearchWriter
         Sequence.Add(result, Vocabulary.NoPoint, TokenRole.Result);
 
         var total = OutcomeValue(result, mover);
-        if (start is not null)
+        if (start is null) return new RolloutRecord { Move = move, Playout = [.. playout], ResultToken = result, MeanValue = total };
+        var scratch = start.Clone();
+        for (var i = 1; i < _settings.Playouts; i++)
         {
-            var scratch = start.Clone();
-            for (var i = 1; i < _settings.Playouts; i++)
-            {
-                scratch.CopyFrom(start);
-                total += OutcomeValue(PlayOut(scratch, null, ref random), mover);
-            }
+            scratch.CopyFrom(start);
+            total += OutcomeValue(PlayOut(scratch, null, ref random), mover);
         }
-        return new RolloutRecord { Move = move, Playout = [.. playout], ResultToken = result, MeanValue = total / _settings.Playouts, Playouts = _settings.Playouts };
+        // The search's result for this move goes into the sequence: the mean's bucket, with the move's point id, so that
+        // the model writing the IMPROVED row (the search player) reads what the backup computed from all the playouts.
+        var mean = total / _settings.Playouts;
+        Sequence.Add(_vocabulary.ValueToken(_vocabulary.Bucket(mean)), PointIdOf(move, n));
+        return new RolloutRecord { Move = move, Playout = [.. playout], ResultToken = result, MeanValue = mean, Playouts = _settings.Playouts };
     }
 
     /// <summary>

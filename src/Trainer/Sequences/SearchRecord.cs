@@ -68,11 +68,13 @@ internal sealed class RolloutRecord
 
     /// <summary>
     /// The move's backup: the mean outcome, for the root's side to move, of <see cref="Playouts"/> playouts from the
-    /// position after the move, the written one first (the others are the rules engine's, not in the sequence). Known
-    /// only to the writer; NaN in a parsed record.
+    /// position after the move, the written one first (the others' moves are not in the sequence). With several
+    /// playouts the sequence holds its bucket after the RESULT, and a parsed record has that bucket's centre; with one
+    /// it is the RESULT's value.
     /// </summary>
     public double MeanValue { get; init; } = double.NaN;
 
+    /// <summary>How many playouts <see cref="MeanValue"/> averages; known only to the writer (a parsed record says 1).</summary>
     public int Playouts { get; init; } = 1;
 }
 

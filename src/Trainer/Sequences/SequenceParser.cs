@@ -108,7 +108,7 @@ internal static class SequenceParser
                 _next++;
                 var move = ReadSearchedMove(record.Root, searchedAt);
                 if (mode == SearchMode.Tree) record.Children.Add(ReadChild(move, toMove));
-                else record.Rollouts.Add(ReadRollout(move));
+                else record.Rollouts.Add(ReadRollout(move, toMove));
             }
             Take(Vocabulary.Improved);
             record.Improved = ReadImproved(record.Root);
@@ -146,8 +146,8 @@ internal static class SequenceParser
             return child;
         }
 
-        /// <summary>After the ROLLOUT marker and its move: the playout's moves, then RESULT and outcome.</summary>
-        private RolloutRecord ReadRollout(int move)
+        /// <summary>After the ROLLOUT marker and its move: the playout's moves, RESULT and outcome, and the mean of several playouts when written.</summary>
+        private RolloutRecord ReadRollout(int move, Color rootToMove)
         {
             var playout = new List<int>();
             var expected = $"a move on the {_size}×{_size} board, PASS or RESULT";
@@ -158,7 +158,15 @@ internal static class SequenceParser
                 playout.Add(played);
             }
             _next++;
-            return new RolloutRecord { Move = move, Playout = [.. playout], ResultToken = ReadOutcome() };
+            var result = ReadOutcome();
+            if (_next >= tokens.Count || !vocabulary.IsValue(tokens[_next]))
+            {
+                var value = result == vocabulary.Draw ? 0.5 : (result == vocabulary.BlackWins) == (rootToMove == Color.Black) ? 1 : 0;
+                return new RolloutRecord { Move = move, Playout = [.. playout], ResultToken = result, MeanValue = value };
+            }
+            var mean = vocabulary.BucketCenter(vocabulary.BucketOf(tokens[_next]));
+            PointIds[_next++] = PointIdOf(move);
+            return new RolloutRecord { Move = move, Playout = [.. playout], ResultToken = result, MeanValue = mean };
         }
 
         private int ReadSearchedMove(ValueRow root, Dictionary<int, int> searchedAt)
