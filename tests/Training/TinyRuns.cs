@@ -13,7 +13,7 @@ internal static class TinyRuns
     public static TrainSettings Settings(int seed = 7) => new()
     {
         Layers = 1, Channels = 16, Heads = 2, Games = 2, TopK = 2, WarmupSteps = 0, LearningRate = 3e-3,
-        ReplaySamples = 2, CheckpointEvery = 2, EvalEvery = 0, Device = "cpu", Seed = seed, RolloutFraction = 0.5,
+        ReplaySamples = 2, CheckpointEvery = 2, EvalEvery = 0, Device = "cpu", Seed = seed, RolloutFraction = 0.5, Playouts = 1,
     };
 
     public static TrainingRun Start(TrainSettings settings, string folder) => TrainingRun.Start(settings, folder, KernelDevices.Get("cpu"));

@@ -47,7 +47,7 @@ public class TrainingRunTests
             Assert.Equal(5, state.Extra!["step"]!.GetValue<long>());
             Assert.True(File.Exists(Path.Combine(checkpoint, SelfPlayStateFile.FileName)));
             // A run of tree and rollout steps has its players search tree steps, with its top-k.
-            Assert.Equal(new SearchSettings { TopK = settings.TopK }, ModelPlayer.SearchSettingsOf(state.Extra));
+            Assert.Equal(new SearchSettings { TopK = settings.TopK, Playouts = settings.Playouts }, ModelPlayer.SearchSettingsOf(state.Extra));
             // The plots are redrawn at every checkpoint; evaluations are off here, so there are no win rates to draw.
             Assert.True(File.Exists(Path.Combine(folder, RunPlots.FolderName, "losses.png")));
             Assert.False(File.Exists(Path.Combine(folder, RunPlots.FolderName, "win-rates.png")));
@@ -181,7 +181,7 @@ public class TrainingRunTests
         try
         {
             // 80 steps: past the 5×5 move cap (75 moves), so every first game has ended, however the untrained model plays.
-            var settings = TinyRuns.Settings(seed: 3) with { Steps = 80, RolloutFraction = 0.5, Boards = Trainer.Search.BoardSource.Imagined, CheckpointEvery = 20 };
+            var settings = TinyRuns.Settings(seed: 3) with { Steps = 80, RolloutFraction = 0.5, Playouts = 4, Boards = Trainer.Search.BoardSource.Imagined, CheckpointEvery = 20 };
             using (var run = TinyRuns.Start(settings, folder))
             {
                 run.Run(CancellationToken.None);

@@ -43,6 +43,9 @@ internal sealed class ShowCommand : ICommand
     [Option("mode", Default = SearchMode.Tree, HelpText = "tree or rollout.")]
     public SearchMode Mode { get; set; } = SearchMode.Tree;
 
+    [Option("playouts", Default = 1, HelpText = "Random playouts per searched move of a rollout step: one is written, their mean follows its RESULT when there are several.")]
+    public int Playouts { get; set; } = 1;
+
     [Option("boards", Default = BoardSource.Rules, HelpText = "Who writes the child boards: rules or imagined.")]
     public BoardSource Boards { get; set; } = BoardSource.Rules;
 
@@ -72,7 +75,7 @@ internal sealed class ShowCommand : ICommand
         try
         {
             if (TokensFile is not null) return ShowSaved(TokensFile);
-            var settings = new SearchSettings { TopK = TopK, Mode = Mode, Boards = Boards, Alpha = Alpha, ModelWritesImproved = ModelImproved };
+            var settings = new SearchSettings { TopK = TopK, Mode = Mode, Boards = Boards, Alpha = Alpha, Playouts = Playouts, ModelWritesImproved = ModelImproved };
             var game = Position();
             settings = settings with { Komi = game.Komi, TopK = Math.Min(TopK, game.Size * game.Size + 1) };
             settings.Validate();

@@ -36,7 +36,7 @@ internal sealed class TrainCommand : ICommand
     [Option("rollout-switch", HelpText = "STEP:FRACTION: from that step on, FRACTION replaces --rollout-fraction, e.g. 2000:0.5 brings tree steps in once rollouts have grounded the values (default: no switch).")]
     public string? RolloutSwitch { get; set; }
 
-    [Option("playouts", HelpText = "Random playouts per searched move in a rollout step: the first is written into the sequence, the backup (the target) is the mean of all (default 1).")]
+    [Option("playouts", HelpText = "Random playouts per searched move in a rollout step: the first is written into the sequence with its result, then the mean of all as a value token; that mean is the move's backup (the target), and what the search player reads (default 16; 1 writes no mean).")]
     public int? Playouts { get; set; }
 
     [Option("boards", HelpText = "Who writes the child boards: rules or imagined (default rules).")]

@@ -49,8 +49,8 @@ internal sealed record TrainSettings
     /// <summary>The share of rollout steps at step <paramref name="step"/> (0-based: the step being taken).</summary>
     public double RolloutFractionAt(long step) => RolloutSwitchStep > 0 && step >= RolloutSwitchStep ? LaterRolloutFraction : RolloutFraction;
 
-    /// <summary>Random playouts per searched move of a rollout step (one written out, the backup their mean).</summary>
-    public int Playouts { get; init; } = 1;
+    /// <summary>Random playouts per searched move of a rollout step (one written out, the backup their mean, written after it).</summary>
+    public int Playouts { get; init; } = 16;
 
     /// <summary>
     /// The mode the checkpoint's players search in after <paramref name="step"/> steps: rollout when self-play writes
