@@ -261,13 +261,13 @@ internal sealed class TrainingRun : IDisposable
         var weightSum = batches.Sum(b => b.WeightSum);
         var loss = 0f;
         var losses = new LossBreakdown(double.NaN, double.NaN, double.NaN, double.NaN);
-        foreach (var (batch, index) in batches.Select((b, i) => (b, i)))
+        for (var i = 0; i < batches.Length; i++)
         {
             if (timed is not null) timed.Phase = "forward";
-            loss += Model.Forward(batch.Batch, weightSum);
-            losses = losses.With(batch.Losses(Model.LastRowLosses));
+            loss += Model.Forward(batches[i].Batch, weightSum);
+            losses = losses.With(batches[i].Losses(Model.LastRowLosses));
             if (timed is not null) timed.Phase = "backward";
-            Model.Backward(accumulate: index > 0);
+            Model.Backward(accumulate: i > 0);
         }
         if (timed is not null) timed.Phase = "optimizer";
         var learningRate = Schedule.At(Optimizer.Step + 1);
