@@ -184,7 +184,7 @@ internal sealed class SearchWriter
         {
             var result = ResultToken(child.Score(_settings.Komi));
             block.ResultToken = result;
-            block.Backup = OutcomeValue(result, child.ToMove.Opponent());
+            block.Backup = _vocabulary.OutcomeValue(result, child.ToMove.Opponent());
             Sequence.Add(Vocabulary.Result);
             Sequence.Add(result, Vocabulary.NoPoint, TokenRole.Result);
             yield break;
@@ -218,13 +218,13 @@ internal sealed class SearchWriter
         Sequence.Add(Vocabulary.Result);
         Sequence.Add(result, Vocabulary.NoPoint, TokenRole.Result);
 
-        var total = OutcomeValue(result, mover);
+        var total = _vocabulary.OutcomeValue(result, mover);
         if (start is null) return new RolloutRecord { Move = move, Playout = [.. playout], ResultToken = result, MeanValue = total };
         var scratch = start.Clone();
         for (var i = 1; i < _settings.Playouts; i++)
         {
             scratch.CopyFrom(start);
-            total += OutcomeValue(PlayOut(scratch, null, ref random), mover);
+            total += _vocabulary.OutcomeValue(PlayOut(scratch, null, ref random), mover);
         }
         // The search's result for this move goes into the sequence: the mean's bucket, with the move's point id, so that
         // the model writing the IMPROVED row (the search player) reads what the backup computed from all the playouts.
@@ -293,10 +293,6 @@ internal sealed class SearchWriter
 
     private int ResultToken(double blackMinusWhite) =>
         blackMinusWhite > 0 ? _vocabulary.BlackWins : blackMinusWhite < 0 ? _vocabulary.WhiteWins : _vocabulary.Draw;
-
-    /// <summary>The value of a result for <paramref name="player"/>: 1 a win, 0 a loss, ½ a draw.</summary>
-    private double OutcomeValue(int resultToken, Color player) =>
-        resultToken == _vocabulary.Draw ? 0.5 : (resultToken == _vocabulary.BlackWins) == (player == Color.Black) ? 1 : 0;
 
     internal static int PointIdOf(int move, int n) => move == n * n ? Vocabulary.PassPointId : Vocabulary.PointId(move % n, move / n);
 

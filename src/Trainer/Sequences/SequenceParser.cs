@@ -137,7 +137,7 @@ internal static class SequenceParser
                 _next++;
                 var result = ReadOutcome();
                 child.ResultToken = result;
-                child.Backup = result == vocabulary.Draw ? 0.5 : (result == vocabulary.BlackWins) == (rootToMove == Color.Black) ? 1 : 0;
+                child.Backup = vocabulary.OutcomeValue(result, rootToMove);
             }
             else
             {
@@ -160,10 +160,7 @@ internal static class SequenceParser
             _next++;
             var result = ReadOutcome();
             if (_next >= tokens.Count || !vocabulary.IsValue(tokens[_next]))
-            {
-                var value = result == vocabulary.Draw ? 0.5 : (result == vocabulary.BlackWins) == (rootToMove == Color.Black) ? 1 : 0;
-                return new RolloutRecord { Move = move, Playout = [.. playout], ResultToken = result, MeanValue = value };
-            }
+                return new RolloutRecord { Move = move, Playout = [.. playout], ResultToken = result, MeanValue = vocabulary.OutcomeValue(result, rootToMove) };
             var mean = vocabulary.BucketCenter(vocabulary.BucketOf(tokens[_next]));
             PointIds[_next++] = PointIdOf(move);
             return new RolloutRecord { Move = move, Playout = [.. playout], ResultToken = result, MeanValue = mean };

@@ -52,6 +52,10 @@ internal sealed class Vocabulary
     /// <summary>A drawn game end (possible only with an integer komi); DESIGN.md names B_WINS and W_WINS only, and a draw must be writable.</summary>
     public int Draw { get; }
 
+    /// <summary>The value of an outcome token (B_WINS, W_WINS, DRAW) for <paramref name="player"/>: 1 a win, 0 a loss, ½ a draw.</summary>
+    public double OutcomeValue(int outcomeToken, Go.Color player) =>
+        outcomeToken == Draw ? 0.5 : (outcomeToken == BlackWins) == (player == Go.Color.Black) ? 1 : 0;
+
     /// <summary>
     /// Written after a board's side to move when the move before was a pass, so that a pass now ends the game: the
     /// board alone does not say so, and a pass's value depends on it. (DESIGN.md's first list had no such token.)
