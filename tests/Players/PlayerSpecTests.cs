@@ -11,6 +11,7 @@ public class PlayerSpecTests
     [InlineData("random", "random")]
     [InlineData(" uct:250 ", "uct:250")]
     [InlineData("gnugo:3", "gnugo:3")]
+    [InlineData("flat:20", "flat:20")]
     [InlineData("gtp:\"/usr/games/gnugo --mode gtp --level 0\"", "gtp:/usr/games/gnugo --mode gtp --level 0")]
     public void EachKindOfSpecMakesAPlayerThatPlays(string spec, string expectedName)
     {
@@ -49,6 +50,7 @@ public class PlayerSpecTests
     [InlineData("uct", "expected the playouts per move")]
     [InlineData("uct:0", "expected the playouts per move")]
     [InlineData("uct:ten", "expected the playouts per move")]
+    [InlineData("flat", "expected the playouts per candidate move")]
     [InlineData("gnugo:11", "levels go from 0 to 10")]
     [InlineData("gtp:", "give the engine's command line")]
     [InlineData("random:3", "player 'random:3': random takes no argument")]
@@ -89,10 +91,11 @@ public class PlayerSpecTests
     [Theory]
     [InlineData("uct:100", true)]
     [InlineData(" UCT:5", true)]
+    [InlineData("flat:20", true)]
     [InlineData("random", false)]
     [InlineData("gnugo:10", false)]
     [InlineData("gtp:\"uct\"", false)]
-    public void OnlyUctSearchesOnAllCores(string spec, bool usesAllCores)
+    public void OnlyTheMonteCarloPlayersSearchOnAllCores(string spec, bool usesAllCores)
     {
         Assert.Equal(usesAllCores, PlayerSpec.UsesAllCores(spec));
     }

@@ -99,7 +99,7 @@ public class UctPlayerTests
         Assert.True(wins >= 9, $"UCT with 300 playouts won only {wins} of {games} games against random");
     }
 
-    private static Color[] Position(params string[] rowsFromTop)
+    internal static Color[] Position(params string[] rowsFromTop)
     {
         var size = rowsFromTop.Length;
         var stones = new Color[size * size];

@@ -63,8 +63,41 @@ public class ModelPlayerTests
         Assert.Equal(new SearchSettings(), ModelPlayer.SearchSettingsOf(new JsonObject { ["step"] = 3 }));
         var written = new JsonObject { ["player_search"] = new JsonObject { ["mode"] = "rollout", ["top_k"] = 6, ["playouts"] = 8 } };
         Assert.Equal(new SearchSettings { Mode = SearchMode.Rollout, TopK = 6, Playouts = 8 }, ModelPlayer.SearchSettingsOf(written));
+        written["player_search"]!["write_playouts"] = false;
+        Assert.Equal(new SearchSettings { Mode = SearchMode.Rollout, TopK = 6, Playouts = 8, WritePlayouts = false }, ModelPlayer.SearchSettingsOf(written));
         var wrong = new JsonObject { ["player_search"] = new JsonObject { ["mode"] = "mcts" } };
         Assert.Contains("mode is 'mcts', not tree or rollout", Assert.Throws<CheckpointException>(() => ModelPlayer.SearchSettingsOf(wrong)).Message);
+    }
+
+    [Fact]
+    public void ASpecsOptionsChangeTheSearchAndAreNamedBack()
+    {
+        var directory = Path.Combine(Path.GetTempPath(), "goseqzero-model-options-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            var vocabulary = new Vocabulary();
+            using (var model = SearchDriverTests.TinyModel(vocabulary, new SearchSettings { Mode = SearchMode.Rollout, Playouts = 3 }.MaxTokens(5)))
+                Checkpoint.Save(directory, model);
+
+            using var player = (ModelPlayer)PlayerSpec.Create($"model:{directory}:search:rollout:top-k=3:playouts=5", seed: 1);
+            Assert.Equal($"model:{directory}:search:rollout:top-k=3:playouts=5", player.Name);
+            Assert.Equal((SearchMode.Rollout, 3, 5), (player.Settings.Mode, player.Settings.TopK, player.Settings.Playouts));
+            player.GenMove(new Game(5, 7.5), Color.Black, CancellationToken.None);
+            var record = player.LastSearch!.Record!;
+            Assert.Equal(3, record.Rollouts.Count);
+            Assert.All(record.Rollouts, rollout => Assert.Equal(5, rollout.Playouts));
+
+            Assert.Contains("top-k= takes a positive whole number, not '0'",
+                Assert.Throws<ArgumentException>(() => PlayerSpec.Create($"model:{directory}:search:top-k=0", 1)).Message);
+            Assert.Contains("playouts= takes a positive whole number, not 'many'",
+                Assert.Throws<ArgumentException>(() => PlayerSpec.Create($"model:{directory}:backup:playouts=many", 1)).Message);
+            Assert.Contains("expected model:CHECKPOINT:prior",
+                Assert.Throws<ArgumentException>(() => PlayerSpec.Create($"model:{directory}:search:depth=3", 1)).Message);
+        }
+        finally
+        {
+            if (Directory.Exists(directory)) Directory.Delete(directory, recursive: true);
+        }
     }
 
     private static Vertex RandomLegal(Game game, Random random)

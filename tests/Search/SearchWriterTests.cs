@@ -78,6 +78,36 @@ public class SearchWriterTests
         }
     }
 
+    [Fact]
+    public void WithoutItsPlayoutARolloutBlockIsFiveTokensAndReadsBackTheSameMeans()
+    {
+        var root = RandomPosition(7, 10, seed: 5);
+        var full = new SearchSettings { Mode = SearchMode.Rollout, TopK = 20, Playouts = 50, Komi = 7.5 };
+        var compact = full with { WritePlayouts = false };
+        var written = Write(root, full, RandomAnswers(Vocabulary, 3), seed: 11);
+        var writer = Write(root, compact, RandomAnswers(Vocabulary, 3), seed: 11);
+        var tokens = writer.Sequence.Tokens;
+
+        // The same playouts are drawn either way; only their moves are left out of the sequence (and of the record).
+        Assert.Equal(written.Record!.Rollouts.Select(r => (r.Move, r.ResultToken, r.MeanValue)), writer.Record!.Rollouts.Select(r => (r.Move, r.ResultToken, r.MeanValue)));
+        Assert.All(writer.Record.Rollouts, rollout => Assert.Empty(rollout.Playout));
+        var blocks = Enumerable.Range(0, tokens.Count).Where(i => tokens[i] == Vocabulary.Rollout).ToArray();
+        Assert.Equal(20, blocks.Length);
+        foreach (var at in blocks)
+        {
+            Assert.Equal(Vocabulary.Result, tokens[at + 2]);
+            Assert.Contains(tokens[at + 3], new[] { Vocabulary.BlackWins, Vocabulary.WhiteWins, Vocabulary.Draw });
+            Assert.True(Vocabulary.IsValue(tokens[at + 4]), $"token {at + 4} is {Vocabulary.Name(tokens[at + 4])}");
+        }
+        Assert.True(tokens.Count <= compact.MaxTokens(7), $"{tokens.Count} tokens > {compact.MaxTokens(7)}");
+        Assert.True(compact.MaxTokens(7) < full.MaxTokens(7) / 10);
+
+        var parsed = SequenceParser.Parse(tokens, Vocabulary);
+        Assert.Equal(writer.Record.Rollouts.Select(r => Vocabulary.BucketCenter(Vocabulary.Bucket(r.MeanValue))), parsed.Rollouts.Select(r => r.MeanValue));
+        Assert.All(parsed.Rollouts, rollout => Assert.Empty(rollout.Playout));
+        Assert.Equal(writer.Sequence.PointIds, SequenceParser.PointIds(tokens, Vocabulary));
+    }
+
     [Theory]
     [InlineData(-30.0, 1.0, 8)]
     [InlineData(30.0, 0.0, 8)]

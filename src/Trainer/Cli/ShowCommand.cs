@@ -46,6 +46,9 @@ internal sealed class ShowCommand : ICommand
     [Option("playouts", Default = 1, HelpText = "Random playouts per searched move of a rollout step: one is written, their mean follows its RESULT when there are several.")]
     public int Playouts { get; set; } = 1;
 
+    [Option("write-playouts", HelpText = "Write the first playout's moves into each rollout block: true or false (default true; false writes ROLLOUT m RESULT outcome [mean]).")]
+    public bool? WritePlayouts { get; set; }
+
     [Option("boards", Default = BoardSource.Rules, HelpText = "Who writes the child boards: rules or imagined.")]
     public BoardSource Boards { get; set; } = BoardSource.Rules;
 
@@ -75,7 +78,7 @@ internal sealed class ShowCommand : ICommand
         try
         {
             if (TokensFile is not null) return ShowSaved(TokensFile);
-            var settings = new SearchSettings { TopK = TopK, Mode = Mode, Boards = Boards, Alpha = Alpha, Playouts = Playouts, ModelWritesImproved = ModelImproved };
+            var settings = new SearchSettings { TopK = TopK, Mode = Mode, Boards = Boards, Alpha = Alpha, Playouts = Playouts, WritePlayouts = WritePlayouts ?? true, ModelWritesImproved = ModelImproved };
             var game = Position();
             settings = settings with { Komi = game.Komi, TopK = Math.Min(TopK, game.Size * game.Size + 1) };
             settings.Validate();

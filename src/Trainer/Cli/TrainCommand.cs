@@ -39,6 +39,9 @@ internal sealed class TrainCommand : ICommand
     [Option("playouts", HelpText = "Random playouts per searched move in a rollout step: the first is written into the sequence with its result, then the mean of all as a value token; that mean is the move's backup (the target), and what the search player reads (default 16; 1 writes no mean).")]
     public int? Playouts { get; set; }
 
+    [Option("write-playouts", HelpText = "Write the first playout's moves into each rollout block: true or false (default true; false writes ROLLOUT m RESULT outcome mean, five tokens, so a wide --top-k fits the context, e.g. --top-k 16 on 7×7).")]
+    public bool? WritePlayouts { get; set; }
+
     [Option("boards", HelpText = "Who writes the child boards: rules or imagined (default rules).")]
     public BoardSource? Boards { get; set; }
 
@@ -277,6 +280,7 @@ internal sealed class TrainCommand : ICommand
         if (CurriculumSteps is { } curriculum) yield return ("--curriculum-steps", nameof(TrainSettings.CurriculumSteps), s => s with { CurriculumSteps = curriculum });
         if (Games is { } games) yield return ("--games", nameof(TrainSettings.Games), s => s with { Games = games });
         if (Playouts is { } playouts) yield return ("--playouts", nameof(TrainSettings.Playouts), s => s with { Playouts = playouts });
+        if (WritePlayouts is { } writePlayouts) yield return ("--write-playouts", nameof(TrainSettings.WritePlayouts), s => s with { WritePlayouts = writePlayouts });
         if (TopK is { } topK) yield return ("--top-k", nameof(TrainSettings.TopK), s => s with { TopK = topK });
         if (RolloutFraction is { } rollouts) yield return ("--rollout-fraction", nameof(TrainSettings.RolloutFraction), s => s with { RolloutFraction = rollouts });
         if (RolloutSwitch is { } rolloutSwitch)

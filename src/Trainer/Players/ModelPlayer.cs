@@ -34,12 +34,12 @@ internal sealed class ModelPlayer : IPlayer
     private SearchDriver? _driver;
     private (int Size, double Komi) _driverGame;
     private readonly string _path;
-    private readonly SearchMode? _chosenMode;
+    private readonly SearchOverrides _overrides;
 
-    private ModelPlayer(string path, Device device, Gpt model, ModelPlayerKind kind, SearchSettings settings, SearchMode? chosenMode)
+    private ModelPlayer(string path, Device device, Gpt model, ModelPlayerKind kind, SearchSettings settings, SearchOverrides overrides)
     {
         _path = path;
-        _chosenMode = chosenMode;
+        _overrides = overrides;
         _device = device;
         _model = model;
         _kind = kind;
@@ -47,7 +47,7 @@ internal sealed class ModelPlayer : IPlayer
         _baseSettings = settings with { ModelWritesImproved = kind == ModelPlayerKind.Search, GumbelTopK = false, SampleValueTokens = false };
     }
 
-    public string Name => $"model:{_path}:{_kind.ToString().ToLowerInvariant()}" + (_chosenMode is { } mode ? ":" + mode.ToString().ToLowerInvariant() : "");
+    public string Name => $"model:{_path}:{_kind.ToString().ToLowerInvariant()}{_overrides}";
 
     /// <summary>How this player writes its search steps.</summary>
     public SearchSettings Settings => _baseSettings;
@@ -57,20 +57,22 @@ internal sealed class ModelPlayer : IPlayer
 
     /// <summary>
     /// Loads a checkpoint as a player. Without <paramref name="settings"/> it searches as its trainer said its players
-    /// should (<see cref="SearchSettingsOf"/>); <paramref name="mode"/> overrides that search's mode.
+    /// should (<see cref="SearchSettingsOf"/>); <paramref name="overrides"/> change that search's mode, top-k or playouts.
     /// </summary>
     /// <exception cref="CheckpointException">The checkpoint cannot be read.</exception>
     public static ModelPlayer Load(string checkpointDirectory, ModelPlayerKind kind, DeviceKind deviceKind = DeviceKind.Auto, SearchSettings? settings = null,
-        SearchMode? mode = null)
+        SearchOverrides? overrides = null)
     {
+        overrides ??= new SearchOverrides();
         var device = Device.Create(deviceKind);
         try
         {
             var loaded = Checkpoint.Load(checkpointDirectory, device);
             loaded.Optimizer?.Dispose();
             settings ??= SearchSettingsOf(loaded.State.Extra);
-            if (mode is { } chosen) settings = settings with { Mode = chosen };
-            return new ModelPlayer(checkpointDirectory, device, loaded.Model, kind, settings, mode);
+            settings = overrides.ApplyTo(settings);
+            settings.Validate();
+            return new ModelPlayer(checkpointDirectory, device, loaded.Model, kind, settings, overrides);
         }
         catch
         {
@@ -99,7 +101,27 @@ internal sealed class ModelPlayer : IPlayer
             Mode = mode,
             TopK = search["top_k"]?.GetValue<int>() ?? defaults.TopK,
             Playouts = search["playouts"]?.GetValue<int>() ?? defaults.Playouts,
+            WritePlayouts = search["write_playouts"]?.GetValue<bool>() ?? defaults.WritePlayouts,
         };
+    }
+
+    /// <summary>
+    /// What a model spec changes in the search its checkpoint would write: <c>:tree</c> or <c>:rollout</c>,
+    /// <c>:top-k=N</c>, <c>:playouts=N</c>. Printed back in the spec's order of mode, top-k, playouts.
+    /// </summary>
+    internal sealed record SearchOverrides(SearchMode? Mode = null, int? TopK = null, int? Playouts = null)
+    {
+        public SearchSettings ApplyTo(SearchSettings settings) => settings with
+        {
+            Mode = Mode ?? settings.Mode,
+            TopK = TopK ?? settings.TopK,
+            Playouts = Playouts ?? settings.Playouts,
+        };
+
+        public override string ToString() =>
+            (Mode is { } mode ? ":" + mode.ToString().ToLowerInvariant() : "") +
+            (TopK is { } topK ? $":top-k={topK}" : "") +
+            (Playouts is { } playouts ? $":playouts={playouts}" : "");
     }
 
     public Vertex GenMove(Game game, Color color, CancellationToken cancellation)

@@ -9,9 +9,10 @@ namespace GoSeqZero.Trainer.Players;
 internal static class PlayerSpec
 {
     /// <summary>The specs <see cref="Create"/> understands, as a user would type them.</summary>
-    public const string Known = "random, uct:N (N playouts per move on all cores), gnugo:LEVEL (GNU Go 0..10), gtp:\"COMMAND LINE\" (any GTP engine), " +
-                                "model:CHECKPOINT:prior|search|backup[:tree|rollout] (a trained checkpoint playing from its prior, its own search or the computed backup; " +
-                                "it searches in the mode its trainer wrote unless :tree or :rollout says otherwise)";
+    public const string Known = "random, uct:N (N playouts per move on all cores), flat:N (flat Monte Carlo: N playouts for every candidate move, on all cores), gnugo:LEVEL (GNU Go 0..10), gtp:\"COMMAND LINE\" (any GTP engine), " +
+                                "model:CHECKPOINT:prior|search|backup[:tree|rollout][:top-k=N][:playouts=N] (a trained checkpoint playing from its prior, its own search " +
+                                "or the computed backup; it searches as its trainer wrote unless :tree or :rollout, :top-k= (moves searched) or :playouts= " +
+                                "(random playouts per searched move) say otherwise)";
 
     /// <summary>Creates the player <paramref name="spec"/> names; <paramref name="seed"/> seeds its randomness.</summary>
     /// <param name="commandTimeout">How long a GTP engine may take to answer one command (default <c>GtpClient.DefaultCommandTimeout</c>).</param>
@@ -26,6 +27,8 @@ internal static class PlayerSpec
                 return new RandomPlayer(seed);
             case "uct":
                 return new UctPlayer(PositiveNumber(spec, argument, "playouts per move"), Environment.ProcessorCount, seed);
+            case "flat":
+                return new FlatMonteCarloPlayer(PositiveNumber(spec, argument, "playouts per candidate move"), Environment.ProcessorCount, seed);
             case "gnugo":
             {
                 var level = PositiveNumber(spec, argument, "level", allowZero: true);
@@ -41,17 +44,30 @@ internal static class PlayerSpec
             }
             case "model":
             {
-                // model:CHECKPOINT:KIND, or model:CHECKPOINT:KIND:MODE to search in another mode than the trainer's.
+                // model:CHECKPOINT:KIND, then options that change its search: :tree or :rollout, :top-k=N, :playouts=N.
+                // The folder may hold ':' itself, so the options are read from the end.
                 var parts = argument?.Split(':') ?? [];
-                SearchMode? mode = parts.Length >= 3 && Enum.TryParse<SearchMode>(parts[^1], ignoreCase: true, out var m) && !int.TryParse(parts[^1], out _) ? m : null;
-                var kindIndex = parts.Length - (mode is null ? 1 : 2);
+                var overrides = new ModelPlayer.SearchOverrides();
+                var kindIndex = parts.Length - 1;
+                for (; kindIndex >= 1; kindIndex--)
+                {
+                    var option = parts[kindIndex].Trim();
+                    if (option.Equals("tree", StringComparison.OrdinalIgnoreCase) || option.Equals("rollout", StringComparison.OrdinalIgnoreCase))
+                        overrides = overrides with { Mode = Enum.Parse<SearchMode>(option, ignoreCase: true) };
+                    else if (option.StartsWith("top-k=", StringComparison.OrdinalIgnoreCase))
+                        overrides = overrides with { TopK = OptionNumber(spec, option, "top-k") };
+                    else if (option.StartsWith("playouts=", StringComparison.OrdinalIgnoreCase))
+                        overrides = overrides with { Playouts = OptionNumber(spec, option, "playouts") };
+                    else break;
+                }
                 if (kindIndex < 1 || !Enum.TryParse<ModelPlayerKind>(parts[kindIndex], ignoreCase: true, out var playerKind) || int.TryParse(parts[kindIndex], out _))
-                    throw new ArgumentException($"player '{spec}': expected model:CHECKPOINT:prior, model:CHECKPOINT:search or model:CHECKPOINT:backup, optionally followed by :tree or :rollout");
+                    throw new ArgumentException($"player '{spec}': expected model:CHECKPOINT:prior, model:CHECKPOINT:search or model:CHECKPOINT:backup, " +
+                                                "optionally followed by :tree or :rollout, :top-k=N and :playouts=N");
                 var directory = string.Join(':', parts[..kindIndex]);
                 if (!Directory.Exists(directory)) throw new ArgumentException($"player '{spec}': no checkpoint folder '{directory}'");
                 try
                 {
-                    return ModelPlayer.Load(directory, playerKind, mode: mode);
+                    return ModelPlayer.Load(directory, playerKind, overrides: overrides);
                 }
                 catch (Transformer.Checkpoints.CheckpointException error)
                 {
@@ -74,7 +90,7 @@ internal static class PlayerSpec
     }
 
     /// <summary>Whether the player searches on every core, so that games played beside it would compete for them.</summary>
-    public static bool UsesAllCores(string spec) => Split(spec).Kind == "uct";
+    public static bool UsesAllCores(string spec) => Split(spec).Kind is "uct" or "flat";
 
     private static (string Kind, string? Argument) Split(string spec)
     {
@@ -89,6 +105,15 @@ internal static class PlayerSpec
     {
         if (!int.TryParse(argument, NumberStyles.None, CultureInfo.InvariantCulture, out var value) || (value == 0 && !allowZero))
             throw new ArgumentException($"player '{spec}': expected the {what} as a {(allowZero ? "non-negative" : "positive")} whole number after ':', e.g. {Split(spec).Kind}:{(allowZero ? 5 : 1000)}");
+        return value;
+    }
+
+    /// <summary>The positive whole number of a model spec's NAME=N option.</summary>
+    private static int OptionNumber(string spec, string option, string name)
+    {
+        var text = option[(name.Length + 1)..];
+        if (!int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value) || value == 0)
+            throw new ArgumentException($"player '{spec}': {name}= takes a positive whole number, not '{text}' (e.g. :{name}=8)");
         return value;
     }
 

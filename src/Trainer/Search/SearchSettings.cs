@@ -26,6 +26,13 @@ internal sealed record SearchSettings
     /// </summary>
     public int Playouts { get; init; } = 1;
 
+    /// <summary>
+    /// Write the first playout's moves into a rollout block. Off, a block is ROLLOUT m RESULT outcome [mean]: five
+    /// tokens instead of up to 3·n² + 5, so a step can search many more moves in the same context (the search is then
+    /// as wide as the prior's top k, and its depth is all in the playouts' means).
+    /// </summary>
+    public bool WritePlayouts { get; init; } = true;
+
     /// <summary>Tokens a rollout block spends on the mean of its playouts: one when there are several.</summary>
     private int MeanTokens => Playouts > 1 ? 1 : 0;
 
@@ -80,7 +87,7 @@ internal sealed record SearchSettings
         var header = 3 + board + row;               // BOS SIZE MODE, root board, root EST
         var block = Mode == SearchMode.Tree
             ? 1 + board + Math.Max(row, 2)          // CHILD m TO_MOVE board, then EST row or RESULT outcome
-            : 2 + 3 * points + 2 + MeanTokens;      // ROLLOUT m, the playout up to the move cap, RESULT outcome [mean]
+            : 2 + (WritePlayouts ? 3 * points : 0) + 2 + MeanTokens; // ROLLOUT m, the playout up to the move cap, RESULT outcome [mean]
         // IMPROVED row, EOS, and one PASSED at most: after a pass child's side to move, or after the root's; a root
         // with PASSED ends the game with its pass, whose child (searched beside the top k when SearchPassAfterPass)
         // has a RESULT instead of a board that goes on: CHILD PASS side board RESULT outcome, or ROLLOUT PASS RESULT outcome.

@@ -200,7 +200,8 @@ internal sealed class SearchWriter
     }
 
     /// <summary>
-    /// ROLLOUT m, one random playout from <paramref name="board"/> (the position after m) written out, and its RESULT.
+    /// ROLLOUT m, one random playout from <paramref name="board"/> (the position after m) written out (unless
+    /// <see cref="SearchSettings.WritePlayouts"/> is off), and its RESULT.
     /// With <see cref="SearchSettings.Playouts"/> above 1 the rules engine plays the other playouts from the same
     /// position without writing their moves, and the record's mean value (the backup) averages all of them; that mean
     /// is written after the RESULT as a value token. One 0/1 playout is a noisy label, and writing every playout's
@@ -214,12 +215,15 @@ internal sealed class SearchWriter
         var start = _settings.Playouts > 1 ? board.Clone() : null;
         var playout = new List<int>();
         var result = PlayOut(board, playout, ref random);
-        foreach (var index in playout) Sequence.Add(MoveToken(index, n), PointIdOf(index, n));
+        if (_settings.WritePlayouts)
+            foreach (var index in playout) Sequence.Add(MoveToken(index, n), PointIdOf(index, n));
         Sequence.Add(Vocabulary.Result);
         Sequence.Add(result, Vocabulary.NoPoint, TokenRole.Result);
 
         var total = _vocabulary.OutcomeValue(result, mover);
-        if (start is null) return new RolloutRecord { Move = move, Playout = [.. playout], ResultToken = result, MeanValue = total };
+        // The record says what the sequence says: no moves when they were not written.
+        int[] written = _settings.WritePlayouts ? [.. playout] : [];
+        if (start is null) return new RolloutRecord { Move = move, Playout = written, ResultToken = result, MeanValue = total };
         var scratch = start.Clone();
         for (var i = 1; i < _settings.Playouts; i++)
         {
@@ -230,7 +234,7 @@ internal sealed class SearchWriter
         // the model writing the IMPROVED row (the search player) reads what the backup computed from all the playouts.
         var mean = total / _settings.Playouts;
         Sequence.Add(_vocabulary.ValueToken(_vocabulary.Bucket(mean)), PointIdOf(move, n));
-        return new RolloutRecord { Move = move, Playout = [.. playout], ResultToken = result, MeanValue = mean, Playouts = _settings.Playouts };
+        return new RolloutRecord { Move = move, Playout = written, ResultToken = result, MeanValue = mean, Playouts = _settings.Playouts };
     }
 
     /// <summary>

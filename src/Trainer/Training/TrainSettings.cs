@@ -52,6 +52,9 @@ internal sealed record TrainSettings
     /// <summary>Random playouts per searched move of a rollout step (one written out, the backup their mean, written after it).</summary>
     public int Playouts { get; init; } = 16;
 
+    /// <summary>Write the first playout's moves into each rollout block (off: ROLLOUT m RESULT outcome mean, so a wide top-k fits).</summary>
+    public bool WritePlayouts { get; init; } = true;
+
     /// <summary>
     /// The mode the checkpoint's players search in after <paramref name="step"/> steps: rollout when self-play writes
     /// rollout steps only (the model never learnt to write a tree step's IMPROVED row), tree otherwise.
@@ -179,6 +182,7 @@ internal sealed record TrainSettings
         GumbelTopK = Gumbel,
         Alpha = Alpha,
         Playouts = Playouts,
+        WritePlayouts = WritePlayouts,
         CapUnsearched = CapUnsearched,
         PassOnlyAsLastResort = PassOnlyAsLastResort,
         Komi = Komi,

@@ -395,6 +395,7 @@ internal sealed class TrainingRun : IDisposable
                 ["mode"] = Settings.PlayerModeAt(Step) == SearchMode.Rollout ? "rollout" : "tree",
                 ["top_k"] = Settings.TopK,
                 ["playouts"] = Settings.Playouts,
+                ["write_playouts"] = Settings.WritePlayouts,
             },
         };
         Totals.WriteTo(state);
