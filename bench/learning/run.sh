@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # Learning benchmark (issue 7): train from zero for a fixed time on this machine, then measure the last checkpoint in
 # matches of GAMES games each (alternating colours, the run's komi):
-#   search player vs random, vs the untrained first checkpoint, and vs OPPONENT when given (e.g. uct:1000);
+#   search player vs random, vs the untrained first checkpoint, and search and backup players vs OPPONENT when given
+#   (e.g. uct:1000);
 #   the same checkpoint's prior, search and backup players against each other and against random
 #   (the gain from searching inside the sequence), and its search player in the mode it was not trained in;
 # then one Elo ladder over every game of the run's periodic evaluations and of these matches.
 #
 # usage: bench/learning/run.sh SIZE MINUTES OUT [GAMES [OPPONENT]] [-- extra train flags]
 #   bench/learning/run.sh 5 30 /tmp/learn-5x5 200
-#   bench/learning/run.sh 7 120 /tmp/learn-7x7 200 uct:1000 -- --top-k 6
+#   bench/learning/run.sh 7 100 /tmp/learn-7x7 200 uct:1000 -- --write-playouts false --top-k 24 --playouts 128 --steps 13000 --decay-steps 13000
 # Writes OUT/run (the run directory, plots in OUT/run/plots), OUT/matches/*, OUT/ladder.txt and OUT/summary.txt.
 # Run again on the same OUT, it trains no more and plays only the matches that are missing.
 set -euo pipefail
@@ -51,6 +52,8 @@ match() { # NAME BLACK WHITE: games between two model players open with 4 random
 match search-vs-random "model:$last:search" random
 match search-vs-first "model:$last:search" "model:$first:search"
 [ -n "$opponent" ] && match "search-vs-${opponent//:/-}" "model:$last:search" "$opponent"
+# The computed backup against the same opponent: how much of the search's strength the model's reading keeps.
+[ -n "$opponent" ] && match "backup-vs-${opponent//:/-}" "model:$last:backup" "$opponent"
 match prior-vs-random "model:$last:prior" random
 match backup-vs-random "model:$last:backup" random
 # The search in the other mode than the run's (tree steps after a rollout-only run): what the shared weights transfer.
