@@ -5,8 +5,14 @@ namespace GoSeqZero.Tests.Players;
 
 public class UctPlayerTests
 {
-    [Fact]
-    public void UctCapturesTheChainThatDecidesTheGame()
+    /// <summary>The two Monte Carlo players, by spec name: UCT with 3,000 playouts, flat with 200 per candidate.</summary>
+    internal static IPlayer MonteCarlo(string kind, int seed) =>
+        kind == "uct" ? new UctPlayer(playoutsPerMove: 3000, threads: 2, seed: seed) : new FlatMonteCarloPlayer(playoutsPerMove: 200, threads: 2, seed: seed);
+
+    [Theory]
+    [InlineData("uct")]
+    [InlineData("flat")]
+    public void AMonteCarloPlayerCapturesTheChainThatDecidesTheGame(string kind)
     {
         // White's six stones on the left have one liberty, C3; taking them wins the board for Black.
         var game = new Game(5, 0.5);
@@ -16,13 +22,15 @@ public class UctPlayerTests
             "O O . X .",
             "X X X . .",
             ". . . . ."), Color.Black);
-        using var player = new UctPlayer(playoutsPerMove: 3000, threads: 2, seed: 3);
+        using var player = MonteCarlo(kind, seed: 3);
         Assert.Equal(new Vertex(2, 2), player.GenMove(game, Color.Black, CancellationToken.None));
-        Assert.Equal(3000, player.LastPlayouts);
+        if (player is UctPlayer uct) Assert.Equal(3000, uct.LastPlayouts);
     }
 
-    [Fact]
-    public void UctSearchesForTheColourItIsAskedFor()
+    [Theory]
+    [InlineData("uct")]
+    [InlineData("flat")]
+    public void AMonteCarloPlayerSearchesForTheColourItIsAskedFor(string kind)
     {
         // Colours swapped and Black to move, but GTP may ask for White: White must take the six stones at C3.
         var game = new Game(5, 0.5);
@@ -32,18 +40,20 @@ public class UctPlayerTests
             "X X . O .",
             "O O O . .",
             ". . . . ."), Color.Black);
-        using var player = new UctPlayer(playoutsPerMove: 3000, threads: 2, seed: 4);
+        using var player = MonteCarlo(kind, seed: 4);
         Assert.Equal(new Vertex(2, 2), player.GenMove(game, Color.White, CancellationToken.None));
         Assert.Equal(Color.Black, game.ToMove);
     }
 
-    [Fact]
-    public void UctPassesWhenTheGameIsAlreadyOver()
+    [Theory]
+    [InlineData("uct")]
+    [InlineData("flat")]
+    public void AMonteCarloPlayerPassesWhenTheGameIsAlreadyOver(string kind)
     {
         var game = new Game(9, 7);
         game.Play(Color.Black, Vertex.Pass);
         game.Play(Color.White, Vertex.Pass);
-        using var player = new UctPlayer(playoutsPerMove: 100, threads: 2, seed: 1);
+        using var player = MonteCarlo(kind, seed: 1);
         Assert.Equal(Vertex.Pass, player.GenMove(game, Color.Black, CancellationToken.None));
     }
 
