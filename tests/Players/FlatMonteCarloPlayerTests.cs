@@ -11,12 +11,7 @@ public class FlatMonteCarloPlayerTests
     public void EveryCandidateGetsItsMeanAndTheDecidingCaptureWinsAlmostAll()
     {
         var game = new Game(5, 0.5);
-        game.SetSetup(Position(
-            "O O X . .",
-            "O O X . .",
-            "O O . X .",
-            "X X X . .",
-            ". . . . ."), Color.Black);
+        game.SetSetup(WhiteChainInAtariAtC3, Color.Black);
         using var player = new FlatMonteCarloPlayer(playoutsPerMove: 200, threads: 2, seed: 3);
         player.GenMove(game, Color.Black, CancellationToken.None);
         // Every empty point but Black's own eyes is a candidate, and the pass: 13 empty points, no eye, plus the pass.

@@ -5,6 +5,14 @@ namespace GoSeqZero.Tests.Players;
 
 public class UctPlayerTests
 {
+    /// <summary>White's six stones on the left have one liberty, C3; taking them wins the 5×5 board for Black.</summary>
+    internal static readonly Color[] WhiteChainInAtariAtC3 = Position(
+        "O O X . .",
+        "O O X . .",
+        "O O . X .",
+        "X X X . .",
+        ". . . . .");
+
     /// <summary>The two Monte Carlo players, by spec name: UCT with 3,000 playouts, flat with 200 per candidate.</summary>
     internal static IPlayer MonteCarlo(string kind, int seed) =>
         kind == "uct" ? new UctPlayer(playoutsPerMove: 3000, threads: 2, seed: seed) : new FlatMonteCarloPlayer(playoutsPerMove: 200, threads: 2, seed: seed);
@@ -16,12 +24,7 @@ public class UctPlayerTests
     {
         // White's six stones on the left have one liberty, C3; taking them wins the board for Black.
         var game = new Game(5, 0.5);
-        game.SetSetup(Position(
-            "O O X . .",
-            "O O X . .",
-            "O O . X .",
-            "X X X . .",
-            ". . . . ."), Color.Black);
+        game.SetSetup(WhiteChainInAtariAtC3, Color.Black);
         using var player = MonteCarlo(kind, seed: 3);
         Assert.Equal(new Vertex(2, 2), player.GenMove(game, Color.Black, CancellationToken.None));
         if (player is UctPlayer uct) Assert.Equal(3000, uct.LastPlayouts);

@@ -78,7 +78,7 @@ internal sealed class ShowCommand : ICommand
         try
         {
             if (TokensFile is not null) return ShowSaved(TokensFile);
-            var settings = new SearchSettings { TopK = TopK, Mode = Mode, Boards = Boards, Alpha = Alpha, Playouts = Playouts, WritePlayouts = WritePlayouts ?? true, ModelWritesImproved = ModelImproved };
+            var settings = new SearchSettings { TopK = TopK, Mode = Mode, Boards = Boards, Alpha = Alpha, Playouts = Playouts, WritePlayouts = WritePlayouts ?? new SearchSettings().WritePlayouts, ModelWritesImproved = ModelImproved };
             var game = Position();
             settings = settings with { Komi = game.Komi, TopK = Math.Min(TopK, game.Size * game.Size + 1) };
             settings.Validate();

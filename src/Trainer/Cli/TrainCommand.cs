@@ -39,7 +39,7 @@ internal sealed class TrainCommand : ICommand
     [Option("playouts", HelpText = "Random playouts per searched move in a rollout step: the first is written into the sequence with its result, then the mean of all as a value token; that mean is the move's backup (the target), and what the search player reads (default 16; 1 writes no mean).")]
     public int? Playouts { get; set; }
 
-    [Option("write-playouts", HelpText = "Write the first playout's moves into each rollout block: true or false (default true; false writes ROLLOUT m RESULT outcome mean, five tokens, so a wide --top-k fits the context, e.g. --top-k 16 on 7×7).")]
+    [Option("write-playouts", HelpText = "Write the first playout's moves into each rollout block: true or false (default true; false writes ROLLOUT m RESULT outcome mean, five tokens, so a wide --top-k fits the context, e.g. --top-k 24 --playouts 128 on 7×7).")]
     public bool? WritePlayouts { get; set; }
 
     [Option("boards", HelpText = "Who writes the child boards: rules or imagined (default rules).")]
