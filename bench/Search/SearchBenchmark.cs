@@ -10,7 +10,7 @@ using GoSeqZero.Transformer;
 namespace GoSeqZero.Bench.Search;
 
 /// <summary>
-/// <c>bench -- search [--device cpu] [--sizes 5,7,9] [--games 16] [--top-k 4] [--mode tree|rollout] [--steps N]
+/// <c>bench -- search [--device cpu] [--sizes 5,7,9] [--games 16] [--top-k 4] [--playouts 1] [--mode tree|rollout] [--steps N]
 /// [--json FILE]</c>: search steps per second of the trainer's default model (untrained: speed does not depend on the
 /// weights) on each board size, batched over <c>--games</c> random positions as self-play runs them; tokens per second
 /// of the decoder calls that prefill forced runs and of those that decode one token per game; and where the time goes
@@ -23,7 +23,7 @@ internal static class SearchBenchmark
 
     public static int Run(string[] args)
     {
-        var options = new Options(args, "device", "sizes", "games", "top-k", "mode", "steps", "seed", "call-overhead-rows", "json");
+        var options = new Options(args, "device", "sizes", "games", "top-k", "playouts", "mode", "steps", "seed", "call-overhead-rows", "json");
         var sizes = options.String("sizes", "5,7,9").Split(',', StringSplitOptions.RemoveEmptyEntries)
             .Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray();
         int games = options.Int("games", 16), seed = options.Int("seed", 1);
@@ -35,17 +35,19 @@ internal static class SearchBenchmark
         };
         if (games < 1) throw new ArgumentException($"--games must be at least 1, not {games}");
         foreach (var size in sizes) Vocabulary.CheckBoardSize(size);
-        var settings = new SearchSettings { Mode = mode, TopK = options.Int("top-k", 4) };
+        // One playout per searched move unless asked: the figures in bench/RESULTS.md were measured so.
+        var settings = new SearchSettings { Mode = mode, TopK = options.Int("top-k", 4), Playouts = options.Int("playouts", 1) };
         settings.Validate();
 
         using var device = Device.Create(options.String("device", "cpu"));
         var overheadRows = options.Int("call-overhead-rows", SearchDriver.DefaultCallOverheadRows(device.Kind));
         var vocabulary = new Vocabulary();
-        using var model = new Gpt(device, DefaultModel.For(vocabulary, settings, sizes.Max(), seed));
+        var shape = new ModelSettings();
+        using var model = new Gpt(device, shape.ConfigFor(vocabulary, settings.MaxTokens(sizes.Max()), seed));
         var report = new BenchReport("search", args);
         var culture = CultureInfo.InvariantCulture;
         Console.WriteLine($"search steps on {device.Description}: {settings.Mode} mode, top-k {settings.TopK}, {games} games per batch, " +
-                          $"default model ({DefaultModel.Layers} layers, C = {DefaultModel.Channels}, {model.Layout.Count:N0} parameters, untrained), " +
+                          $"default model ({shape.Layers} layers, C = {shape.Channels}, {model.Layout.Count:N0} parameters, untrained), " +
                           $"chunks of up to {MaxChunk}, call overhead {overheadRows} rows");
 
         var random = new FastRandom((ulong)seed);

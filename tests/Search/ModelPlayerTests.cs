@@ -66,7 +66,11 @@ public class ModelPlayerTests
         written["player_search"]!["write_playouts"] = false;
         Assert.Equal(new SearchSettings { Mode = SearchMode.Rollout, TopK = 6, Playouts = 8, WritePlayouts = false }, ModelPlayer.SearchSettingsOf(written));
         var wrong = new JsonObject { ["player_search"] = new JsonObject { ["mode"] = "mcts" } };
-        Assert.Contains("mode is 'mcts', not tree or rollout", Assert.Throws<CheckpointException>(() => ModelPlayer.SearchSettingsOf(wrong)).Message);
+        Assert.Contains("mode is \"mcts\", not \"tree\" or \"rollout\"", Assert.Throws<CheckpointException>(() => ModelPlayer.SearchSettingsOf(wrong)).Message);
+        var malformed = new JsonObject { ["player_search"] = new JsonObject { ["top_k"] = 0 } };
+        Assert.Contains("--top-k 0 must be at least 1", Assert.Throws<CheckpointException>(() => ModelPlayer.SearchSettingsOf(malformed)).Message);
+        var unknown = new JsonObject { ["player_search"] = new JsonObject { ["depth"] = 3 } };
+        Assert.Contains("depth", Assert.Throws<CheckpointException>(() => ModelPlayer.SearchSettingsOf(unknown)).Message);
     }
 
     [Fact]

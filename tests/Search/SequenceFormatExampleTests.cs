@@ -70,8 +70,9 @@ public class SequenceFormatExampleTests
     [InlineData(19, 14, 11638, 16316)]
     public void TheLengthTableOfTheSpecificationIsMaxTokens(int size, int topK, int tree, int rollout)
     {
-        Assert.Equal(tree, new SearchSettings { TopK = topK }.MaxTokens(size));
-        Assert.Equal(rollout, new SearchSettings { TopK = topK, Mode = SearchMode.Rollout }.MaxTokens(size));
+        // The table is for rollout blocks of one playout (no mean token).
+        Assert.Equal(tree, new SearchSettings { TopK = topK, Playouts = 1 }.MaxTokens(size));
+        Assert.Equal(rollout, new SearchSettings { TopK = topK, Playouts = 1, Mode = SearchMode.Rollout }.MaxTokens(size));
         Assert.Equal(4 * size * size + 16 + topK * (2 * size * size + 5), tree);
         Assert.Equal(3 * size * size + 15 + topK * (3 * size * size + 4), rollout);
     }

@@ -190,7 +190,7 @@ public sealed class ShowCommandTests : IDisposable
     [Fact]
     public void RolloutModeShowsAPlayoutAndResultForEachSearchedMove()
     {
-        var (_, output) = ShowSucceeds("--moves", "C3 D3", "--mode", "rollout", "--top-k", "3");
+        var (_, output) = ShowSucceeds("--moves", "C3 D3", "--mode", "rollout", "--top-k", "3", "--playouts", "1");
 
         Assert.Contains("Rollout step on 5×5, Black to move", output);
         Assert.Empty(ChildMoves(output));

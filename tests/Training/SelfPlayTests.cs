@@ -170,7 +170,7 @@ public class SelfPlayTests
         var folder = TinyRuns.NewFolder();
         try
         {
-            using var run = TinyRuns.Start(TinyRuns.Settings() with { Replay = 16 }, folder);
+            using var run = TinyRuns.Start(TinyRuns.Settings() with { Losses = new LossSettings { ReplaySamples = 2, Replay = 16 } }, folder);
             while (run.Totals.GamesFinished == 0 || run.Games.All(g => g.Moves.Count == 0)) run.TrainStep();
             var path = Path.Combine(folder, "state.bin");
             SelfPlayStateFile.Write(path, run.Replay, run.Games);

@@ -12,9 +12,18 @@ internal static class TinyRuns
 {
     public static TrainSettings Settings(int seed = 7) => new()
     {
-        Layers = 1, Channels = 16, Heads = 2, Games = 2, TopK = 2, WarmupSteps = 0, LearningRate = 3e-3,
-        ReplaySamples = 2, CheckpointEvery = 2, EvalEvery = 0, Device = "cpu", Seed = seed, RolloutFraction = 0.5, Playouts = 1,
+        Run = new RunSettings { Device = "cpu", Seed = seed },
+        Search = new SearchSettings { TopK = 2, Playouts = 1 },
+        SelfPlay = new SelfPlaySettings { Games = 2, RolloutFraction = 0.5 },
+        Model = new ModelSettings { Layers = 1, Channels = 16, Heads = 2 },
+        Optimizer = new OptimizerSettings { WarmupSteps = 0, LearningRate = 3e-3 },
+        Losses = new LossSettings { ReplaySamples = 2 },
+        Evaluation = new EvaluationSettings { Every = 0 },
+        Cadence = new CadenceSettings { CheckpointEvery = 2 },
     };
+
+    /// <summary>The settings with the step bound <paramref name="steps"/>.</summary>
+    public static TrainSettings WithSteps(this TrainSettings settings, int steps) => settings with { Run = settings.Run with { Steps = steps } };
 
     public static TrainingRun Start(TrainSettings settings, string folder) => TrainingRun.Start(settings, folder, KernelDevices.Get("cpu"));
 

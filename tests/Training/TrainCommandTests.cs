@@ -43,6 +43,7 @@ public partial class TrainCommandTests
             checkedFlags.Add(option.LongName);
         }
         Assert.Contains("games", checkedFlags);
+        Assert.Contains("playouts", checkedFlags);
         Assert.Contains("boards", checkedFlags);
         Assert.Contains("gumbel", checkedFlags);
         Assert.Contains("device", checkedFlags);
@@ -54,29 +55,79 @@ public partial class TrainCommandTests
     {
         var settings = new TrainSettings();
         settings.Validate();
-        Assert.Equal([5], settings.Sizes);
-        Assert.Equal(DefaultModel.Layers, settings.Layers);
+        Assert.Equal([5], settings.Run.Sizes);
+        Assert.Equal(2, settings.Model.Layers);
         Assert.True(TrainSettings.FromJson(settings.ToJson(), "test").SameAs(settings));
-        var curriculum = settings with { Sizes = [5, 7], CurriculumSteps = 100, Steps = 300, Minutes = 2.5, Boards = Trainer.Search.BoardSource.Imagined, RolloutFraction = 0.5 };
+        var curriculum = settings with
+        {
+            Run = settings.Run with { Sizes = [5, 7], CurriculumSteps = 100, Steps = 300, Minutes = 2.5 },
+            Search = settings.Search with { Boards = Trainer.Search.BoardSource.Imagined },
+            SelfPlay = settings.SelfPlay with { RolloutFraction = 0.5 },
+        };
         Assert.True(TrainSettings.FromJson(curriculum.ToJson(), "test").SameAs(curriculum));
         Assert.Contains("\"boards\": \"imagined\"", curriculum.ToJson());
+        // config.json nests one object per record.
+        var json = System.Text.Json.Nodes.JsonNode.Parse(settings.ToJson())!.AsObject();
+        Assert.Equal(["run", "search", "self_play", "model", "optimizer", "losses", "evaluation", "cadence"], json.Select(field => field.Key));
+        Assert.Equal(16, json["search"]!["playouts"]!.GetValue<int>());
+    }
+
+    [Fact]
+    public void AFlatConfigWrittenBeforeTheRecordsIsReadIntoThem()
+    {
+        const string flat = """
+            { "sizes": [7], "games": 8, "top_k": 24, "playouts": 128, "write_playouts": false, "gumbel": false, "layers": 3,
+              "lr": null, "learning_rate": 0.002, "lambda": 0.25, "eval_every": 3000, "eval_players": ["search"], "checkpoint_every": 40,
+              "seed": 7, "steps": 13000, "max_size": 7 }
+            """;
+        var settings = TrainSettings.FromJson(flat.Replace("\"lr\": null, ", ""), "config.json");
+        Assert.Equal(new RunSettings { Sizes = [7], Seed = 7, Steps = 13000 }.Sizes, settings.Run.Sizes);
+        Assert.Equal((7, 13000), (settings.Run.Seed, settings.Run.Steps));
+        Assert.Equal((24, 128, false), (settings.Search.TopK, settings.Search.Playouts, settings.Search.WritePlayouts));
+        Assert.Equal((8, false), (settings.SelfPlay.Games, settings.SelfPlay.Gumbel));
+        Assert.Equal((3, 0.002, 0.25), (settings.Model.Layers, settings.Optimizer.LearningRate, settings.Losses.Lambda));
+        Assert.Equal((3000, 40), (settings.Evaluation.Every, settings.Cadence.CheckpointEvery));
+        Assert.Equal(["search"], settings.Evaluation.Players);
+        Assert.Contains("'depth' is not a training setting", Assert.Throws<FormatException>(() => TrainSettings.FromJson("""{ "depth": 3 }""", "config.json")).Message);
+        Assert.StartsWith("config.json: --top-k 0", Assert.Throws<FormatException>(() => TrainSettings.FromJson("""{ "search": { "top_k": 0 } }""", "config.json")).Message);
+    }
+
+    [Fact]
+    public void EveryFlagSetsTheFieldItNamesAndEveryOptionIsAFlag()
+    {
+        var optionNames = typeof(TrainCommand).GetProperties().Select(p => p.GetCustomAttribute<OptionAttribute>()?.LongName).OfType<string>().ToHashSet();
+        optionNames.ExceptWith(["run-dir", "resume"]);
+        Assert.Equal(optionNames.Order(), TrainCommand.Flags.Select(f => f.Name).Order());
+        var values = new Dictionary<string, string> { ["sizes"] = "5,7", ["rollout-switch"] = "100:0.25", ["boards"] = "imagined", ["outcome-blend"] = "all",
+            ["device"] = "cpu", ["learn-unsearched"] = "true", ["eval-players"] = "backup", ["eval-opponents"] = "uct:5", ["size"] = "9", ["seed"] = "5" };
+        foreach (var flag in TrainCommand.Flags)
+        {
+            var property = typeof(TrainCommand).GetProperties().Single(p => p.GetCustomAttribute<OptionAttribute>()?.LongName == flag.Name);
+            var type = Nullable.GetUnderlyingType(property.PropertyType) ?? property.PropertyType;
+            var value = values.GetValueOrDefault(flag.Name) ?? (type == typeof(bool) ? "false" : type == typeof(double) ? "0.75" : "3");
+            var changed = Apply(Parse("--" + flag.Name, value)).FieldsChangedFrom(new TrainSettings()).ToList();
+            Assert.Contains(flag.Field, changed);
+            Assert.All(changed, field => Assert.StartsWith(flag.Field[..flag.Field.IndexOf('.')], field));
+        }
     }
 
     [Fact]
     public void TheRolloutSwitchChangesTheShareOfRolloutStepsFromItsStepOn()
     {
-        var settings = new TrainSettings { RolloutFraction = 1, RolloutSwitchStep = 100, LaterRolloutFraction = 0.25 };
-        Assert.Equal([1, 1, 0.25, 0.25], new long[] { 0, 99, 100, 5000 }.Select(settings.RolloutFractionAt));
-        Assert.Equal(1, (settings with { RolloutSwitchStep = 0 }).RolloutFractionAt(5000));
+        var selfPlay = new SelfPlaySettings { RolloutFraction = 1, RolloutSwitchStep = 100, LaterRolloutFraction = 0.25 };
+        var settings = new TrainSettings { SelfPlay = selfPlay };
+        Assert.Equal([1, 1, 0.25, 0.25], new long[] { 0, 99, 100, 5000 }.Select(selfPlay.RolloutFractionAt));
+        Assert.Equal(1, (selfPlay with { RolloutSwitchStep = 0 }).RolloutFractionAt(5000));
         // Tree steps come in later: the context holds them, and imagined boards are allowed.
-        Assert.Equal(settings.SearchFor(5, Trainer.Sequences.SearchMode.Tree).MaxTokens(5), (settings with { RolloutFraction = 0, LaterRolloutFraction = 0 }).ContextLength());
-        (settings with { Boards = Trainer.Search.BoardSource.Imagined }).Validate();
+        Assert.Equal(settings.SearchFor(5, Trainer.Sequences.SearchMode.Tree).MaxTokens(5),
+            (settings with { SelfPlay = selfPlay with { RolloutFraction = 0, LaterRolloutFraction = 0 } }).ContextLength());
+        (settings with { Search = settings.Search with { Boards = Trainer.Search.BoardSource.Imagined } }).Validate();
         // The players search as self-play writes: rollout steps only until the switch, tree steps after it.
-        Assert.Equal(Trainer.Sequences.SearchMode.Rollout, settings.PlayerModeAt(settings.RolloutSwitchStep));
-        Assert.Equal(Trainer.Sequences.SearchMode.Tree, settings.PlayerModeAt(settings.RolloutSwitchStep + 1));
+        Assert.Equal(Trainer.Sequences.SearchMode.Rollout, selfPlay.PlayerModeAt(selfPlay.RolloutSwitchStep));
+        Assert.Equal(Trainer.Sequences.SearchMode.Tree, selfPlay.PlayerModeAt(selfPlay.RolloutSwitchStep + 1));
         var command = Parse(["--rollout-switch", "2000:0.5", "--run-dir", "x"]);
         var parsed = command.GivenOptions().Aggregate(new TrainSettings(), (s, option) => option.Apply(s));
-        Assert.Equal((2000, 0.5), (parsed.RolloutSwitchStep, parsed.LaterRolloutFraction));
+        Assert.Equal((2000, 0.5), (parsed.SelfPlay.RolloutSwitchStep, parsed.SelfPlay.LaterRolloutFraction));
         Assert.True(TrainSettings.FromJson(parsed.ToJson(), "test").SameAs(parsed));
     }
 
@@ -84,13 +135,13 @@ public partial class TrainCommandTests
     public void PlayoutsAndTheLearningRateDecayComeFromTheirFlagsIntoTheSearchAndTheSchedule()
     {
         var parsed = Apply(Parse("--playouts", "8", "--decay-steps", "500", "--lr", "0.002"));
-        Assert.Equal((8, 500), (parsed.Playouts, parsed.DecaySteps));
+        Assert.Equal((8, 500), (parsed.Search.Playouts, parsed.Optimizer.DecaySteps));
         Assert.Equal(8, parsed.SearchFor(5, Trainer.Sequences.SearchMode.Rollout).Playouts);
         Assert.True(TrainSettings.FromJson(parsed.ToJson(), "test").SameAs(parsed));
         var folder = TinyRuns.NewFolder();
         try
         {
-            using var run = TinyRuns.Start(TinyRuns.Settings() with { LearningRate = 0.002, WarmupSteps = 10, DecaySteps = 500 }, folder);
+            using var run = TinyRuns.Start(TinyRuns.Settings() with { Optimizer = new OptimizerSettings { LearningRate = 0.002, WarmupSteps = 10, DecaySteps = 500 } }, folder);
             Assert.Equal(500, run.Schedule.DecaySteps);
             Assert.Equal(0.002f, run.Schedule.At(10));
             Assert.Equal(0.0002f, run.Schedule.At(500), 6);
@@ -105,11 +156,11 @@ public partial class TrainCommandTests
     [Fact]
     public void ACurriculumMovesToTheNextSizeAfterItsStepsAndStaysOnTheLast()
     {
-        var settings = new TrainSettings { Sizes = [5, 7, 9], CurriculumSteps = 10 };
-        Assert.Equal([5, 5, 7, 7, 9, 9, 9], new long[] { 0, 9, 10, 19, 20, 29, 1000 }.Select(settings.SizeAt));
+        var settings = new TrainSettings { Run = new RunSettings { Sizes = [5, 7, 9], CurriculumSteps = 10 } };
+        Assert.Equal([5, 5, 7, 7, 9, 9, 9], new long[] { 0, 9, 10, 19, 20, 29, 1000 }.Select(settings.Run.SizeAt));
         Assert.Equal(Math.Max(settings.SearchFor(9, Trainer.Sequences.SearchMode.Tree).MaxTokens(9), settings.SearchFor(9, Trainer.Sequences.SearchMode.Rollout).MaxTokens(9)), settings.ContextLength());
-        Assert.Equal(settings.SearchFor(9, Trainer.Sequences.SearchMode.Tree).MaxTokens(9), (settings with { RolloutFraction = 0 }).ContextLength());
-        Assert.Equal(5, Apply(Parse("--sizes", "5,7", "--curriculum-steps", "3")).SizeAt(2));
+        Assert.Equal(settings.SearchFor(9, Trainer.Sequences.SearchMode.Tree).MaxTokens(9), (settings with { SelfPlay = settings.SelfPlay with { RolloutFraction = 0 } }).ContextLength());
+        Assert.Equal(5, Apply(Parse("--sizes", "5,7", "--curriculum-steps", "3")).Run.SizeAt(2));
     }
 
     [Theory]
@@ -156,6 +207,11 @@ public partial class TrainCommandTests
             var (exitCode, errors) = Run(Parse("--resume", folder, "--games", "3"));
             Assert.Equal(2, exitCode);
             Assert.Contains("--games 2 → 3: it cannot change when resuming", errors);
+            // The message, the --resume help and the check read one list.
+            Assert.Equal("--steps, --minutes, --device, --eval-every, --eval-games, --eval-players, --eval-opponents, --checkpoint-every, --keep-checkpoints, --profile-every, --progress-seconds",
+                TrainCommand.ResumableFlags);
+            Assert.Contains($"only {TrainCommand.ResumableFlags} may change", errors);
+            Assert.Contains(TrainCommand.ResumableFlags, TrainHelpTexts.Resume);
 
             (exitCode, errors) = Run(Parse("--resume", folder, "--run-dir", folder));
             Assert.Equal(2, exitCode);

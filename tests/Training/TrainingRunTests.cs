@@ -23,7 +23,7 @@ public class TrainingRunTests
         var folder = TinyRuns.NewFolder();
         try
         {
-            var settings = TinyRuns.Settings() with { Steps = 5 };
+            var settings = TinyRuns.Settings().WithSteps(5);
             using (var run = TinyRuns.Start(settings, folder))
                 Assert.Equal(StopReason.Steps, run.Run(CancellationToken.None));
 
@@ -47,7 +47,7 @@ public class TrainingRunTests
             Assert.Equal(5, state.Extra!["step"]!.GetValue<long>());
             Assert.True(File.Exists(Path.Combine(checkpoint, SelfPlayStateFile.FileName)));
             // A run of tree and rollout steps has its players search tree steps, with its top-k.
-            Assert.Equal(new SearchSettings { TopK = settings.TopK, Playouts = settings.Playouts }, ModelPlayer.SearchSettingsOf(state.Extra));
+            Assert.Equal(settings.Search, ModelPlayer.SearchSettingsOf(state.Extra));
             // The plots are redrawn at every checkpoint; evaluations are off here, so there are no win rates to draw.
             Assert.True(File.Exists(Path.Combine(folder, RunPlots.FolderName, "losses.png")));
             Assert.False(File.Exists(Path.Combine(folder, RunPlots.FolderName, "win-rates.png")));
@@ -64,12 +64,13 @@ public class TrainingRunTests
         var folder = TinyRuns.NewFolder();
         try
         {
-            var settings = TinyRuns.Settings() with { Steps = 2, RolloutFraction = 1, Playouts = 3 };
+            var settings = TinyRuns.Settings().WithSteps(2) with { Search = new SearchSettings { TopK = 2, Playouts = 3 }, SelfPlay = new SelfPlaySettings { Games = 2, RolloutFraction = 1 } };
             using (var run = TinyRuns.Start(settings, folder))
                 run.Run(CancellationToken.None);
             var checkpoint = Path.Combine(folder, "checkpoints", "step-000002");
             using var player = ModelPlayer.Load(checkpoint, ModelPlayerKind.Search, GoSeqZero.Kernels.DeviceKind.Cpu);
-            Assert.Equal(new SearchSettings { Mode = SearchMode.Rollout, TopK = 2, Playouts = 3 } with { ModelWritesImproved = true }, player.Settings);
+            // The player reads the very search settings the trainer wrote, in the mode its self-play wrote.
+            Assert.Equal(settings.Search.ForMode(SearchMode.Rollout) with { ModelWritesImproved = true }, player.Settings);
             var game = new GoSeqZero.Go.Game(5, 7.5);
             player.GenMove(game, GoSeqZero.Go.Color.Black, CancellationToken.None);
             Assert.Equal(SearchMode.Rollout, player.LastSearch!.Record!.Mode);
@@ -89,7 +90,7 @@ public class TrainingRunTests
         try
         {
             // Long enough for games to end, so that replayed steps and new games are part of what must match.
-            var settings = TinyRuns.Settings(seed: 11) with { Steps = 80, CheckpointEvery = 100 };
+            var settings = TinyRuns.Settings(seed: 11).WithSteps(80) with { Cadence = new CadenceSettings { CheckpointEvery = 100 } };
             float[] straightParameters;
             long straightGames;
             using (var straight = TinyRuns.Start(settings, straightFolder))
@@ -100,9 +101,9 @@ public class TrainingRunTests
             }
             Assert.True(straightGames > 0, "no game ended in 80 steps: the test would not cover replay");
 
-            using (var first = TinyRuns.Start(settings with { Steps = 40 }, resumedFolder))
+            using (var first = TinyRuns.Start(settings.WithSteps(40), resumedFolder))
                 first.Run(CancellationToken.None);
-            using (var resumed = TinyRuns.Resume(resumedFolder, s => s with { Steps = 80 }))
+            using (var resumed = TinyRuns.Resume(resumedFolder, s => s.WithSteps(80)))
             {
                 Assert.Equal(40, resumed.Step);
                 resumed.Run(CancellationToken.None);
@@ -129,7 +130,7 @@ public class TrainingRunTests
         var folder = TinyRuns.NewFolder();
         try
         {
-            using (var run = TinyRuns.Start(TinyRuns.Settings() with { Steps = 3 }, folder))
+            using (var run = TinyRuns.Start(TinyRuns.Settings().WithSteps(3), folder))
             {
                 run.Run(CancellationToken.None);
                 // Two more steps whose metrics are written but never checkpointed, as when the process is killed.
@@ -138,7 +139,7 @@ public class TrainingRunTests
             }
             Assert.Equal(6, File.ReadLines(Path.Combine(folder, RunDirectory.MetricsFileName)).Count());
 
-            using (var resumed = TinyRuns.Resume(folder, s => s with { Steps = 5 }))
+            using (var resumed = TinyRuns.Resume(folder, s => s.WithSteps(5)))
             {
                 Assert.Equal(3, resumed.Step);
                 Assert.Equal(3, Metrics(folder).Count);
@@ -181,7 +182,11 @@ public class TrainingRunTests
         try
         {
             // 80 steps: past the 5×5 move cap (75 moves), so every first game has ended, however the untrained model plays.
-            var settings = TinyRuns.Settings(seed: 3) with { Steps = 80, RolloutFraction = 0.5, Playouts = 4, Boards = Trainer.Search.BoardSource.Imagined, CheckpointEvery = 20 };
+            var settings = TinyRuns.Settings(seed: 3).WithSteps(80) with
+            {
+                Search = new SearchSettings { TopK = 2, Playouts = 4, Boards = Trainer.Search.BoardSource.Imagined },
+                Cadence = new CadenceSettings { CheckpointEvery = 20 },
+            };
             using (var run = TinyRuns.Start(settings, folder))
             {
                 run.Run(CancellationToken.None);
@@ -208,18 +213,23 @@ public class TrainingRunTests
         var folder = TinyRuns.NewFolder();
         try
         {
-            Assert.Equal(["prior", "search"], new TrainSettings().EvalPlayers);
+            Assert.Equal(["prior", "search"], new TrainSettings().Evaluation.Players);
             // The search player alone keeps the tiny run short; other players only add matches named after them.
-            var settings = TinyRuns.Settings() with { Steps = 4, CheckpointEvery = 100, EvalEvery = 2, EvalGames = 2, KeepCheckpoints = 1, EvalPlayers = ["search"] };
-            Assert.Equal(["random", "first", "previous", "gnugo:1"], settings.EvalOpponents);
+            var settings = TinyRuns.Settings().WithSteps(4) with
+            {
+                Cadence = new CadenceSettings { CheckpointEvery = 100, KeepCheckpoints = 1 },
+                Evaluation = new EvaluationSettings { Every = 2, Games = 2, Players = ["search"] },
+            };
+            Assert.Equal(["random", "first", "previous", "gnugo:1"], settings.Evaluation.Opponents);
             using (var run = TinyRuns.Start(settings, folder))
             {
                 run.Run(CancellationToken.None);
-                Assert.StartsWith("@4: vs random ", run.LastEvaluation);
-                Assert.Contains(", vs step-000000 ", run.LastEvaluation);
-                Assert.Contains(", vs step-000002 ", run.LastEvaluation);
-                Assert.Contains(", vs gnugo:1 ", run.LastEvaluation);
-                Assert.Contains(", Elo ", run.LastEvaluation);
+                // The status line names the player of each result.
+                Assert.StartsWith("@4: search vs random ", run.LastEvaluation);
+                Assert.Contains(", search vs step-000000 ", run.LastEvaluation);
+                Assert.Contains(", search vs step-000002 ", run.LastEvaluation);
+                Assert.Contains(", search vs gnugo:1 ", run.LastEvaluation);
+                Assert.Contains(", search Elo ", run.LastEvaluation);
             }
             var evaluations = Metrics(folder).Where(line => line.ContainsKey("evaluation")).Select(line => line["evaluation"]!).ToList();
             Assert.Equal([2L, 4], evaluations.Select(e => e["step"]!.GetValue<long>()));
@@ -257,10 +267,11 @@ public class TrainingRunTests
     public void EvaluationOpponentsAndPlayersAreCheckedWhenTheRunStarts()
     {
         var settings = TinyRuns.Settings();
-        Assert.Contains("'uct:x' is not", Assert.Throws<ArgumentException>(() => (settings with { EvalOpponents = ["uct:x"] }).Validate()).Message);
-        Assert.Contains("'gnugo:11' is not", Assert.Throws<ArgumentException>(() => (settings with { EvalOpponents = ["random", "gnugo:11"] }).Validate()).Message);
-        Assert.Contains("--eval-players", Assert.Throws<ArgumentException>(() => (settings with { EvalPlayers = ["mcts"] }).Validate()).Message);
-        (settings with { EvalOpponents = ["uct:1000", "GnuGo:10", "previous"], EvalPlayers = ["prior", "backup"] }).Validate();
+        TrainSettings With(EvaluationSettings evaluation) => settings with { Evaluation = evaluation };
+        Assert.Contains("'uct:x' is not", Assert.Throws<ArgumentException>(() => With(new() { Opponents = ["uct:x"] }).Validate()).Message);
+        Assert.Contains("'gnugo:11' is not", Assert.Throws<ArgumentException>(() => With(new() { Opponents = ["random", "gnugo:11"] }).Validate()).Message);
+        Assert.Contains("--eval-players", Assert.Throws<ArgumentException>(() => With(new() { Players = ["mcts"] }).Validate()).Message);
+        With(new() { Opponents = ["uct:1000", "GnuGo:10", "previous"], Players = ["prior", "backup"] }).Validate();
     }
 
     [Fact]

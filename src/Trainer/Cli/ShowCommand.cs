@@ -4,6 +4,7 @@ using CommandLine;
 using GoSeqZero.Go;
 using GoSeqZero.Go.Sgf;
 using GoSeqZero.Kernels;
+using GoSeqZero.Trainer.Players;
 using GoSeqZero.Trainer.Search;
 using GoSeqZero.Trainer.Sequences;
 using GoSeqZero.Trainer.Training;
@@ -37,23 +38,26 @@ internal sealed class ShowCommand : ICommand
     [Option("move-number", HelpText = "With --sgf: the position after this many moves (default: the end of the game).")]
     public int? MoveNumber { get; set; }
 
-    [Option("top-k", Default = 4, HelpText = "How many of the best root moves get a child (or rollout).")]
-    public int TopK { get; set; } = 4;
+    // The search options default to how the checkpoint's players search (its player_search), and without a
+    // checkpoint to the trainer's defaults (SearchSettings).
 
-    [Option("mode", Default = SearchMode.Tree, HelpText = "tree or rollout.")]
-    public SearchMode Mode { get; set; } = SearchMode.Tree;
+    [Option("top-k", HelpText = "How many of the best root moves get a child (or rollout) (default: the checkpoint's, else 4).")]
+    public int? TopK { get; set; }
 
-    [Option("playouts", Default = 1, HelpText = "Random playouts per searched move of a rollout step: one is written, their mean follows its RESULT when there are several.")]
-    public int Playouts { get; set; } = 1;
+    [Option("mode", HelpText = "tree or rollout (default: the checkpoint's players' mode, else tree).")]
+    public SearchMode? Mode { get; set; }
 
-    [Option("write-playouts", HelpText = "Write the first playout's moves into each rollout block: true or false (default true; false writes ROLLOUT m RESULT outcome [mean]).")]
+    [Option("playouts", HelpText = "Random playouts per searched move of a rollout step: one is written, their mean follows its RESULT when there are several (default: the checkpoint's, else 16).")]
+    public int? Playouts { get; set; }
+
+    [Option("write-playouts", HelpText = "Write the first playout's moves into each rollout block: true or false (default: the checkpoint's, else true; false writes ROLLOUT m RESULT outcome [mean]).")]
     public bool? WritePlayouts { get; set; }
 
-    [Option("boards", Default = BoardSource.Rules, HelpText = "Who writes the child boards: rules or imagined.")]
-    public BoardSource Boards { get; set; } = BoardSource.Rules;
+    [Option("boards", HelpText = "Who writes the child boards: rules or imagined (default: the checkpoint's, else rules).")]
+    public BoardSource? Boards { get; set; }
 
-    [Option("alpha", Default = 1.0, HelpText = "Backup step size α in e' = e + α(backup − e).")]
-    public double Alpha { get; set; } = 1;
+    [Option("alpha", HelpText = "Backup step size α in e' = e + α(backup − e) (default: the checkpoint's, else 1).")]
+    public double? Alpha { get; set; }
 
     [Option("model-improved", Default = false, HelpText = "Let the model write the IMPROVED row itself (the search player), instead of the computed backup.")]
     public bool ModelImproved { get; set; }
@@ -78,12 +82,12 @@ internal sealed class ShowCommand : ICommand
         try
         {
             if (TokensFile is not null) return ShowSaved(TokensFile);
-            var settings = new SearchSettings { TopK = TopK, Mode = Mode, Boards = Boards, Alpha = Alpha, Playouts = Playouts, WritePlayouts = WritePlayouts ?? new SearchSettings().WritePlayouts, ModelWritesImproved = ModelImproved };
             var game = Position();
-            settings = settings with { Komi = game.Komi, TopK = Math.Min(TopK, game.Size * game.Size + 1) };
-            settings.Validate();
             using var device = Kernels.Device.Create(Device);
-            using var model = LoadModel(device, settings, game.Size);
+            var (model, saved) = LoadModel(device, game.Size);
+            using var _ = model;
+            var settings = SearchFor(saved).ForBoard(game.Size) with { Komi = game.Komi, ModelWritesImproved = ModelImproved };
+            settings.Validate();
             var vocabulary = Vocabulary.ForTokenCount(model.Config.VocabularySize);
             using var driver = new SearchDriver(model, vocabulary, settings, batch: 1, maxBoardSize: game.Size);
             var writer = driver.Run([game.Board.Clone()])[0];
@@ -194,15 +198,33 @@ internal sealed class ShowCommand : ICommand
         return game;
     }
 
-    private Gpt LoadModel(Kernels.Device device, SearchSettings settings, int size)
+    /// <summary>The search the flags ask for, starting from <paramref name="saved"/> (the checkpoint's players' search).</summary>
+    private SearchSettings SearchFor(SearchSettings saved)
+    {
+        var settings = Mode is { } mode ? saved.ForMode(mode) : saved;
+        return settings with
+        {
+            TopK = TopK ?? settings.TopK,
+            Playouts = Playouts ?? settings.Playouts,
+            WritePlayouts = WritePlayouts ?? settings.WritePlayouts,
+            Boards = Boards ?? settings.Boards,
+            Alpha = Alpha ?? settings.Alpha,
+        };
+    }
+
+    /// <summary>The checkpoint's model and how its players search, or an untrained model with the default search.</summary>
+    private (Gpt Model, SearchSettings Search) LoadModel(Kernels.Device device, int size)
     {
         if (CheckpointDirectory is not null)
         {
             var loaded = Checkpoint.Load(CheckpointDirectory, device);
             loaded.Optimizer?.Dispose();
-            return loaded.Model;
+            return (loaded.Model, ModelPlayer.SearchSettingsOf(loaded.State.Extra));
         }
-        // The trainer's own starting point: the same shape and, for the same seed, the same weights.
-        return new Gpt(device, DefaultModel.For(new Vocabulary(), settings, size, Seed));
+        // The trainer's own starting point: the same shape and, for the same seed, the same weights, with a context
+        // long enough for the search asked for.
+        var search = SearchFor(new SearchSettings());
+        var context = Math.Max(search.ForMode(SearchMode.Tree).MaxTokens(size), search.ForMode(SearchMode.Rollout).MaxTokens(size));
+        return (new Gpt(device, new ModelSettings().ConfigFor(new Vocabulary(), context, Seed)), new SearchSettings());
     }
 }

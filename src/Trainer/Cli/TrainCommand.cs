@@ -8,9 +8,10 @@ using GoSeqZero.Transformer.Checkpoints;
 namespace GoSeqZero.Trainer.Cli;
 
 /// <summary>
-/// Runs expert iteration with dynamic evaluation (DESIGN.md §4) until a bound or Ctrl-C. Every option is optional:
-/// a flag not given takes the <see cref="TrainSettings"/> default on a new run, and the saved value on --resume,
-/// where a flag that would change the run itself is refused.
+/// Runs expert iteration with dynamic evaluation (docs/design.md, "The expert-iteration loop") until a bound or
+/// Ctrl-C. Every option is optional: a flag not given takes its settings record's default on a new run, and the
+/// saved value on --resume, where a flag that would change the run itself is refused. <see cref="Flags"/> maps the
+/// flags onto the records of <see cref="TrainSettings"/>.
 /// </summary>
 [Verb("train", HelpText = "Train by self-play: search steps written by the model, one optimizer step per move of G parallel games (dynamic evaluation); checkpoints, metrics.jsonl and evaluations in a run folder. Ctrl-C stops after the current step and saves.")]
 internal sealed class TrainCommand : ICommand
@@ -36,7 +37,7 @@ internal sealed class TrainCommand : ICommand
     [Option("rollout-switch", HelpText = "STEP:FRACTION: from that step on, FRACTION replaces --rollout-fraction, e.g. 2000:0.5 brings tree steps in once rollouts have grounded the values (default: no switch).")]
     public string? RolloutSwitch { get; set; }
 
-    [Option("playouts", HelpText = "Random playouts per searched move in a rollout step: the first is written into the sequence with its result, then the mean of all as a value token; that mean is the move's backup (the target), and what the search player reads (default 16; 1 writes no mean).")]
+    [Option("playouts", HelpText = "Random playouts per searched move in a rollout step: the first is written into the sequence with its result, then the mean of all as a value token; that mean is the move's backup (the target), and what the search player reads (default 16: 1 writes no mean).")]
     public int? Playouts { get; set; }
 
     [Option("write-playouts", HelpText = "Write the first playout's moves into each rollout block: true or false (default true; false writes ROLLOUT m RESULT outcome mean, five tokens, so a wide --top-k fits the context, e.g. --top-k 24 --playouts 128 on 7×7).")]
@@ -57,7 +58,7 @@ internal sealed class TrainCommand : ICommand
     [Option("pass-last-resort", HelpText = "Search (and so play) the pass only after the opponent's pass or when every other legal move lies in the mover's own area (empty regions reaching only its stones) or fills an own single-point eye: true or false (default true).")]
     public bool? PassOnlyAsLastResort { get; set; }
 
-    [Option("cap-unsearched", HelpText = "Cap the improved value of each move the search did not expand at the best expanded move's, so the IMPROVED row's best move is one the search looked at: true or false (default true; false keeps their prior as DESIGN.md §3 first wrote it).")]
+    [Option("cap-unsearched", HelpText = "Cap the improved value of each move the search did not expand at the best expanded move's, so the IMPROVED row's best move is one the search looked at: true or false (default true; false keeps their prior, the backup's first form).")]
     public bool? CapUnsearched { get; set; }
 
     [Option("komi", HelpText = "Komi on every board size (default 7.5).")]
@@ -138,7 +139,7 @@ internal sealed class TrainCommand : ICommand
     [Option("eval-every", HelpText = "Steps between evaluations (each --eval-players against each --eval-opponents, then an Elo ladder over all checkpoints evaluated), 0 for none (default 200).")]
     public int? EvalEvery { get; set; }
 
-    [Option("eval-players", HelpText = "The checkpoint's players evaluated, comma-separated: prior (its root estimates), search (its own IMPROVED row), backup (the computed backup) (default prior,search: the issue's pair, and with rollout steps only the prior is the stronger).")]
+    [Option("eval-players", HelpText = "The checkpoint's players evaluated, comma-separated: prior (its root estimates), search (its own IMPROVED row), backup (the computed backup) (default prior,search: the raw prior and the search inside the sequence).")]
     public string? EvalPlayers { get; set; }
 
     [Option("eval-opponents", HelpText = "Evaluation opponents, comma-separated: random, first (the untrained step-0 checkpoint), previous (the checkpoint evaluated before), uct:N, gnugo:L (skipped when GNU Go is not installed) (default random,first,previous,gnugo:1).")]
@@ -162,7 +163,7 @@ internal sealed class TrainCommand : ICommand
     [Option("run-dir", HelpText = "Folder of a new run (default runs/<UTC time>).")]
     public string? RunDir { get; set; }
 
-    [Option("resume", HelpText = "Continue the run in this folder from its newest checkpoint with its saved settings; only --steps, --minutes, --device, --checkpoint-every, --keep-checkpoints, --eval-every, --eval-games, --profile-every and --progress-seconds may change.")]
+    [Option("resume", HelpText = nameof(TrainHelpTexts.Resume), ResourceType = typeof(TrainHelpTexts))]
     public string? Resume { get; set; }
 
     public int Run()
@@ -216,9 +217,9 @@ internal sealed class TrainCommand : ICommand
             errors.WriteLine(string.Create(culture,
                 $"train: device {trainer.Device.Description}; model {config.Layers} layers, {config.Channels} channels, {config.Heads} heads, {trainer.Model.Layout.Count:N0} parameters, context {config.ContextLength}"));
             errors.WriteLine(string.Create(culture,
-                $"train: {string.Join(",", settings.Sizes.Select(s => $"{s}x{s}"))}, {settings.Games} games in parallel, top-k {settings.TopK}, {settings.Boards.ToString().ToLowerInvariant()} boards, seed {settings.Seed}; "
-                + $"stops {StopDescription(settings)} (Ctrl-C stops after the current step and saves)"));
-            var progress = new TrainingProgress(errors, interactive, TimeSpan.FromSeconds(settings.ProgressSeconds), settings.Steps, settings.Minutes);
+                $"train: {string.Join(",", settings.Run.Sizes.Select(s => $"{s}x{s}"))}, {settings.SelfPlay.Games} games in parallel, top-k {settings.Search.TopK}, {settings.Search.Boards.ToString().ToLowerInvariant()} boards, seed {settings.Run.Seed}; "
+                + $"stops {StopDescription(settings.Run)} (Ctrl-C stops after the current step and saves)"));
+            var progress = new TrainingProgress(errors, interactive, TimeSpan.FromSeconds(settings.Cadence.ProgressSeconds), settings.Run.Steps, settings.Run.Minutes);
             StopReason reason;
             try
             {
@@ -248,7 +249,7 @@ internal sealed class TrainCommand : ICommand
 
     private TrainingRun StartRun()
     {
-        var settings = new TrainSettings { Seed = Seed ?? Random.Shared.Next() };
+        var settings = new TrainSettings { Run = new RunSettings { Seed = Seed ?? Random.Shared.Next() } };
         foreach (var option in GivenOptions()) settings = option.Apply(settings);
         return TrainingRun.Start(settings, RunDir ?? RunDirectory.DefaultPath(DateTime.UtcNow));
     }
@@ -262,74 +263,109 @@ internal sealed class TrainCommand : ICommand
             foreach (var option in GivenOptions())
             {
                 var changed = option.Apply(settings);
-                if (!TrainSettings.MayChangeOnResume.Contains(option.Field) && !changed.SameAs(settings))
-                    throw new ArgumentException($"{option.Flag} {settings.FieldJson(option.Field)} → {changed.FieldJson(option.Field)}: it cannot change when resuming, it is part of the run "
-                        + "(its config.json); only --steps, --minutes, --device, --checkpoint-every, --keep-checkpoints, --eval-every, --eval-games, --profile-every and --progress-seconds may change");
+                if (changed.FieldsChangedFrom(settings).FirstOrDefault(field => !TrainSettings.MayChange(field)) is { } fixedField)
+                    throw new ArgumentException($"--{option.Flag.Name} {settings.FieldJson(fixedField)} → {changed.FieldJson(fixedField)}: it cannot change when resuming, it is part of the run "
+                        + $"(its config.json); only {ResumableFlags} may change");
                 settings = changed;
             }
             return settings;
         });
     }
 
-    /// <summary>The options given on the command line: the flag, the settings field it sets, and how.</summary>
-    internal IEnumerable<(string Flag, string Field, Func<TrainSettings, TrainSettings> Apply)> GivenOptions()
+    /// <summary>The flags a resumed run may change, for the --resume help and its error: those whose field <see cref="TrainSettings.MayChangeOnResume"/> names.</summary>
+    internal static string ResumableFlags =>
+        string.Join(", ", Flags.Where(flag => TrainSettings.MayChange(flag.Field)).Select(flag => "--" + flag.Name));
+
+    /// <summary>A flag given on the command line and the change it makes.</summary>
+    internal sealed record GivenOption(TrainFlag Flag, Func<TrainSettings, TrainSettings> Apply);
+
+    /// <summary>The options given on the command line, in <see cref="Flags"/> order.</summary>
+    internal IEnumerable<GivenOption> GivenOptions()
     {
         if (Size is not null && Sizes is not null) throw new ArgumentException("--size and --sizes: give one board size or a curriculum, not both");
-        if (Size is { } size) yield return ("--size", nameof(TrainSettings.Sizes), s => s with { Sizes = [size] });
-        if (Sizes is { } sizes) yield return ("--sizes", nameof(TrainSettings.Sizes), s => s with { Sizes = ParseSizes(sizes) });
-        if (CurriculumSteps is { } curriculum) yield return ("--curriculum-steps", nameof(TrainSettings.CurriculumSteps), s => s with { CurriculumSteps = curriculum });
-        if (Games is { } games) yield return ("--games", nameof(TrainSettings.Games), s => s with { Games = games });
-        if (Playouts is { } playouts) yield return ("--playouts", nameof(TrainSettings.Playouts), s => s with { Playouts = playouts });
-        if (WritePlayouts is { } writePlayouts) yield return ("--write-playouts", nameof(TrainSettings.WritePlayouts), s => s with { WritePlayouts = writePlayouts });
-        if (TopK is { } topK) yield return ("--top-k", nameof(TrainSettings.TopK), s => s with { TopK = topK });
-        if (RolloutFraction is { } rollouts) yield return ("--rollout-fraction", nameof(TrainSettings.RolloutFraction), s => s with { RolloutFraction = rollouts });
-        if (RolloutSwitch is { } rolloutSwitch)
-        {
-            var (step, fraction) = ParseRolloutSwitch(rolloutSwitch);
-            yield return ("--rollout-switch", nameof(TrainSettings.RolloutSwitchStep), s => s with { RolloutSwitchStep = step, LaterRolloutFraction = fraction });
-        }
-        if (Boards is { } boards) yield return ("--boards", nameof(TrainSettings.Boards), s => s with { Boards = boards });
-        if (Gumbel is { } gumbel) yield return ("--gumbel", nameof(TrainSettings.Gumbel), s => s with { Gumbel = gumbel });
-        if (LearnUnsearched is { } learnUnsearched) yield return ("--learn-unsearched", nameof(TrainSettings.LearnUnsearched), s => s with { LearnUnsearched = learnUnsearched });
-        if (PassOnlyAsLastResort is { } lastResort) yield return ("--pass-last-resort", nameof(TrainSettings.PassOnlyAsLastResort), s => s with { PassOnlyAsLastResort = lastResort });
-        if (CapUnsearched is { } cap) yield return ("--cap-unsearched", nameof(TrainSettings.CapUnsearched), s => s with { CapUnsearched = cap });
-        if (Alpha is { } alpha) yield return ("--alpha", nameof(TrainSettings.Alpha), s => s with { Alpha = alpha });
-        if (Komi is { } komi) yield return ("--komi", nameof(TrainSettings.Komi), s => s with { Komi = komi });
-        if (Layers is { } layers) yield return ("--layers", nameof(TrainSettings.Layers), s => s with { Layers = layers });
-        if (Channels is { } channels) yield return ("--channels", nameof(TrainSettings.Channels), s => s with { Channels = channels });
-        if (Heads is { } heads) yield return ("--heads", nameof(TrainSettings.Heads), s => s with { Heads = heads });
-        if (GeometricPoints is { } geometric) yield return ("--geometric-points", nameof(TrainSettings.GeometricPoints), s => s with { GeometricPoints = geometric });
-        if (LearningRate is { } learningRate) yield return ("--lr", nameof(TrainSettings.LearningRate), s => s with { LearningRate = learningRate });
-        if (DecaySteps is { } decaySteps) yield return ("--decay-steps", nameof(TrainSettings.DecaySteps), s => s with { DecaySteps = decaySteps });
-        if (Warmup is { } warmup) yield return ("--warmup", nameof(TrainSettings.WarmupSteps), s => s with { WarmupSteps = warmup });
-        if (WeightDecay is { } weightDecay) yield return ("--weight-decay", nameof(TrainSettings.WeightDecay), s => s with { WeightDecay = weightDecay });
-        if (Clip is { } clip) yield return ("--clip", nameof(TrainSettings.Clip), s => s with { Clip = clip });
-        if (Lambda is { } lambda) yield return ("--lambda", nameof(TrainSettings.Lambda), s => s with { Lambda = lambda });
-        if (OutcomeBlend is { } blend) yield return ("--outcome-blend", nameof(TrainSettings.OutcomeBlend), s => s with { OutcomeBlend = blend });
-        if (Replay is { } replay) yield return ("--replay", nameof(TrainSettings.Replay), s => s with { Replay = replay });
-        if (ReplaySamples is { } replaySamples) yield return ("--replay-samples", nameof(TrainSettings.ReplaySamples), s => s with { ReplaySamples = replaySamples });
-        if (WeightImproved is { } improved) yield return ("--w-improved", nameof(TrainSettings.WeightImproved), s => s with { WeightImproved = improved });
-        if (WeightPrior is { } prior) yield return ("--w-prior", nameof(TrainSettings.WeightPrior), s => s with { WeightPrior = prior });
-        if (WeightImagined is { } imagined) yield return ("--w-imagined", nameof(TrainSettings.WeightImagined), s => s with { WeightImagined = imagined });
-        if (WeightResult is { } result) yield return ("--w-result", nameof(TrainSettings.WeightResult), s => s with { WeightResult = result });
-        if (WeightChild is { } child) yield return ("--w-child", nameof(TrainSettings.WeightChild), s => s with { WeightChild = child });
-        if (Temperature is { } temperature) yield return ("--temperature", nameof(TrainSettings.Temperature), s => s with { Temperature = temperature });
-        if (TemperatureMoves is { } temperatureMoves) yield return ("--temperature-moves", nameof(TrainSettings.TemperatureMoves), s => s with { TemperatureMoves = temperatureMoves });
-        if (Steps is { } steps) yield return ("--steps", nameof(TrainSettings.Steps), s => s with { Steps = steps });
-        if (Minutes is { } minutes) yield return ("--minutes", nameof(TrainSettings.Minutes), s => s with { Minutes = minutes });
-        if (CheckpointEvery is { } checkpointEvery) yield return ("--checkpoint-every", nameof(TrainSettings.CheckpointEvery), s => s with { CheckpointEvery = checkpointEvery });
-        if (KeepCheckpoints is { } keep) yield return ("--keep-checkpoints", nameof(TrainSettings.KeepCheckpoints), s => s with { KeepCheckpoints = keep });
-        if (EvalEvery is { } evalEvery) yield return ("--eval-every", nameof(TrainSettings.EvalEvery), s => s with { EvalEvery = evalEvery });
-        if (ProfileEvery is { } profileEvery) yield return ("--profile-every", nameof(TrainSettings.ProfileEvery), s => s with { ProfileEvery = profileEvery });
-        if (EvalPlayers is { } evalPlayers) yield return ("--eval-players", nameof(TrainSettings.EvalPlayers), s => s with { EvalPlayers = List(evalPlayers) });
-        if (EvalOpponents is { } evalOpponents) yield return ("--eval-opponents", nameof(TrainSettings.EvalOpponents), s => s with { EvalOpponents = List(evalOpponents) });
-        if (EvalGames is { } evalGames) yield return ("--eval-games", nameof(TrainSettings.EvalGames), s => s with { EvalGames = evalGames });
-        if (Device is { } device) yield return ("--device", nameof(TrainSettings.Device), s => s with { Device = device });
-        if (Seed is { } seed) yield return ("--seed", nameof(TrainSettings.Seed), s => s with { Seed = seed });
-        if (ProgressSeconds is { } progressSeconds) yield return ("--progress-seconds", nameof(TrainSettings.ProgressSeconds), s => s with { ProgressSeconds = progressSeconds });
+        foreach (var flag in Flags)
+            if (flag.Given(this) is { } apply) yield return new GivenOption(flag, apply);
     }
 
-    private static string StopDescription(TrainSettings settings) => (settings.Steps, settings.Minutes) switch
+    /// <summary>
+    /// A flag: its name, the config.json field it sets (<see cref="TrainSettings.Path"/>), and the change it makes when
+    /// given (null when it is not).
+    /// </summary>
+    internal sealed record TrainFlag(string Name, string Field, Func<TrainCommand, Func<TrainSettings, TrainSettings>?> Given);
+
+    private static TrainFlag Flag<T>(string name, string field, Func<TrainCommand, T?> value, Func<TrainSettings, T, TrainSettings> apply) where T : struct =>
+        new(name, field, command => value(command) is { } given ? settings => apply(settings, given) : null);
+
+    private static TrainFlag Flag(string name, string field, Func<TrainCommand, string?> value, Func<TrainSettings, string, TrainSettings> apply) =>
+        new(name, field, command => value(command) is { } given ? settings => apply(settings, given) : null);
+
+    private static string Field(string record, string field) => TrainSettings.Path(record, field);
+
+    /// <summary>Every flag that sets a training setting: the one place where flags map onto the settings records.</summary>
+    internal static readonly TrainFlag[] Flags =
+    [
+        Flag("size", Field(nameof(TrainSettings.Run), nameof(RunSettings.Sizes)), c => c.Size, (s, v) => s with { Run = s.Run with { Sizes = [v] } }),
+        Flag("sizes", Field(nameof(TrainSettings.Run), nameof(RunSettings.Sizes)), c => c.Sizes, (s, v) => s with { Run = s.Run with { Sizes = ParseSizes(v) } }),
+        Flag("curriculum-steps", Field(nameof(TrainSettings.Run), nameof(RunSettings.CurriculumSteps)), c => c.CurriculumSteps, (s, v) => s with { Run = s.Run with { CurriculumSteps = v } }),
+        Flag("komi", Field(nameof(TrainSettings.Run), nameof(RunSettings.Komi)), c => c.Komi, (s, v) => s with { Run = s.Run with { Komi = v } }),
+        Flag("steps", Field(nameof(TrainSettings.Run), nameof(RunSettings.Steps)), c => c.Steps, (s, v) => s with { Run = s.Run with { Steps = v } }),
+        Flag("minutes", Field(nameof(TrainSettings.Run), nameof(RunSettings.Minutes)), c => c.Minutes, (s, v) => s with { Run = s.Run with { Minutes = v } }),
+        Flag("device", Field(nameof(TrainSettings.Run), nameof(RunSettings.Device)), c => c.Device, (s, v) => s with { Run = s.Run with { Device = v } }),
+        Flag("seed", Field(nameof(TrainSettings.Run), nameof(RunSettings.Seed)), c => c.Seed, (s, v) => s with { Run = s.Run with { Seed = v } }),
+
+        Flag("top-k", Field(nameof(TrainSettings.Search), nameof(SearchSettings.TopK)), c => c.TopK, (s, v) => s with { Search = s.Search with { TopK = v } }),
+        Flag("playouts", Field(nameof(TrainSettings.Search), nameof(SearchSettings.Playouts)), c => c.Playouts, (s, v) => s with { Search = s.Search with { Playouts = v } }),
+        Flag("write-playouts", Field(nameof(TrainSettings.Search), nameof(SearchSettings.WritePlayouts)), c => c.WritePlayouts, (s, v) => s with { Search = s.Search with { WritePlayouts = v } }),
+        Flag("boards", Field(nameof(TrainSettings.Search), nameof(SearchSettings.Boards)), c => c.Boards, (s, v) => s with { Search = s.Search with { Boards = v } }),
+        Flag("alpha", Field(nameof(TrainSettings.Search), nameof(SearchSettings.Alpha)), c => c.Alpha, (s, v) => s with { Search = s.Search with { Alpha = v } }),
+        Flag("pass-last-resort", Field(nameof(TrainSettings.Search), nameof(SearchSettings.PassOnlyAsLastResort)), c => c.PassOnlyAsLastResort, (s, v) => s with { Search = s.Search with { PassOnlyAsLastResort = v } }),
+        Flag("cap-unsearched", Field(nameof(TrainSettings.Search), nameof(SearchSettings.CapUnsearched)), c => c.CapUnsearched, (s, v) => s with { Search = s.Search with { CapUnsearched = v } }),
+
+        Flag("games", Field(nameof(TrainSettings.SelfPlay), nameof(SelfPlaySettings.Games)), c => c.Games, (s, v) => s with { SelfPlay = s.SelfPlay with { Games = v } }),
+        Flag("rollout-fraction", Field(nameof(TrainSettings.SelfPlay), nameof(SelfPlaySettings.RolloutFraction)), c => c.RolloutFraction, (s, v) => s with { SelfPlay = s.SelfPlay with { RolloutFraction = v } }),
+        Flag("rollout-switch", Field(nameof(TrainSettings.SelfPlay), nameof(SelfPlaySettings.RolloutSwitchStep)), c => c.RolloutSwitch, (s, v) =>
+        {
+            var (step, fraction) = ParseRolloutSwitch(v);
+            return s with { SelfPlay = s.SelfPlay with { RolloutSwitchStep = step, LaterRolloutFraction = fraction } };
+        }),
+        Flag("gumbel", Field(nameof(TrainSettings.SelfPlay), nameof(SelfPlaySettings.Gumbel)), c => c.Gumbel, (s, v) => s with { SelfPlay = s.SelfPlay with { Gumbel = v } }),
+        Flag("temperature", Field(nameof(TrainSettings.SelfPlay), nameof(SelfPlaySettings.Temperature)), c => c.Temperature, (s, v) => s with { SelfPlay = s.SelfPlay with { Temperature = v } }),
+        Flag("temperature-moves", Field(nameof(TrainSettings.SelfPlay), nameof(SelfPlaySettings.TemperatureMoves)), c => c.TemperatureMoves, (s, v) => s with { SelfPlay = s.SelfPlay with { TemperatureMoves = v } }),
+
+        Flag("layers", Field(nameof(TrainSettings.Model), nameof(ModelSettings.Layers)), c => c.Layers, (s, v) => s with { Model = s.Model with { Layers = v } }),
+        Flag("channels", Field(nameof(TrainSettings.Model), nameof(ModelSettings.Channels)), c => c.Channels, (s, v) => s with { Model = s.Model with { Channels = v } }),
+        Flag("heads", Field(nameof(TrainSettings.Model), nameof(ModelSettings.Heads)), c => c.Heads, (s, v) => s with { Model = s.Model with { Heads = v } }),
+        Flag("geometric-points", Field(nameof(TrainSettings.Model), nameof(ModelSettings.GeometricPoints)), c => c.GeometricPoints, (s, v) => s with { Model = s.Model with { GeometricPoints = v } }),
+
+        Flag("lr", Field(nameof(TrainSettings.Optimizer), nameof(OptimizerSettings.LearningRate)), c => c.LearningRate, (s, v) => s with { Optimizer = s.Optimizer with { LearningRate = v } }),
+        Flag("warmup", Field(nameof(TrainSettings.Optimizer), nameof(OptimizerSettings.WarmupSteps)), c => c.Warmup, (s, v) => s with { Optimizer = s.Optimizer with { WarmupSteps = v } }),
+        Flag("decay-steps", Field(nameof(TrainSettings.Optimizer), nameof(OptimizerSettings.DecaySteps)), c => c.DecaySteps, (s, v) => s with { Optimizer = s.Optimizer with { DecaySteps = v } }),
+        Flag("weight-decay", Field(nameof(TrainSettings.Optimizer), nameof(OptimizerSettings.WeightDecay)), c => c.WeightDecay, (s, v) => s with { Optimizer = s.Optimizer with { WeightDecay = v } }),
+        Flag("clip", Field(nameof(TrainSettings.Optimizer), nameof(OptimizerSettings.Clip)), c => c.Clip, (s, v) => s with { Optimizer = s.Optimizer with { Clip = v } }),
+
+        Flag("w-improved", Field(nameof(TrainSettings.Losses), nameof(LossSettings.WeightImproved)), c => c.WeightImproved, (s, v) => s with { Losses = s.Losses with { WeightImproved = v } }),
+        Flag("w-prior", Field(nameof(TrainSettings.Losses), nameof(LossSettings.WeightPrior)), c => c.WeightPrior, (s, v) => s with { Losses = s.Losses with { WeightPrior = v } }),
+        Flag("w-imagined", Field(nameof(TrainSettings.Losses), nameof(LossSettings.WeightImagined)), c => c.WeightImagined, (s, v) => s with { Losses = s.Losses with { WeightImagined = v } }),
+        Flag("w-result", Field(nameof(TrainSettings.Losses), nameof(LossSettings.WeightResult)), c => c.WeightResult, (s, v) => s with { Losses = s.Losses with { WeightResult = v } }),
+        Flag("w-child", Field(nameof(TrainSettings.Losses), nameof(LossSettings.WeightChild)), c => c.WeightChild, (s, v) => s with { Losses = s.Losses with { WeightChild = v } }),
+        Flag("lambda", Field(nameof(TrainSettings.Losses), nameof(LossSettings.Lambda)), c => c.Lambda, (s, v) => s with { Losses = s.Losses with { Lambda = v } }),
+        Flag("outcome-blend", Field(nameof(TrainSettings.Losses), nameof(LossSettings.OutcomeBlend)), c => c.OutcomeBlend, (s, v) => s with { Losses = s.Losses with { OutcomeBlend = v } }),
+        Flag("learn-unsearched", Field(nameof(TrainSettings.Losses), nameof(LossSettings.LearnUnsearched)), c => c.LearnUnsearched, (s, v) => s with { Losses = s.Losses with { LearnUnsearched = v } }),
+        Flag("replay", Field(nameof(TrainSettings.Losses), nameof(LossSettings.Replay)), c => c.Replay, (s, v) => s with { Losses = s.Losses with { Replay = v } }),
+        Flag("replay-samples", Field(nameof(TrainSettings.Losses), nameof(LossSettings.ReplaySamples)), c => c.ReplaySamples, (s, v) => s with { Losses = s.Losses with { ReplaySamples = v } }),
+
+        Flag("eval-every", Field(nameof(TrainSettings.Evaluation), nameof(EvaluationSettings.Every)), c => c.EvalEvery, (s, v) => s with { Evaluation = s.Evaluation with { Every = v } }),
+        Flag("eval-games", Field(nameof(TrainSettings.Evaluation), nameof(EvaluationSettings.Games)), c => c.EvalGames, (s, v) => s with { Evaluation = s.Evaluation with { Games = v } }),
+        Flag("eval-players", Field(nameof(TrainSettings.Evaluation), nameof(EvaluationSettings.Players)), c => c.EvalPlayers, (s, v) => s with { Evaluation = s.Evaluation with { Players = List(v) } }),
+        Flag("eval-opponents", Field(nameof(TrainSettings.Evaluation), nameof(EvaluationSettings.Opponents)), c => c.EvalOpponents, (s, v) => s with { Evaluation = s.Evaluation with { Opponents = List(v) } }),
+
+        Flag("checkpoint-every", Field(nameof(TrainSettings.Cadence), nameof(CadenceSettings.CheckpointEvery)), c => c.CheckpointEvery, (s, v) => s with { Cadence = s.Cadence with { CheckpointEvery = v } }),
+        Flag("keep-checkpoints", Field(nameof(TrainSettings.Cadence), nameof(CadenceSettings.KeepCheckpoints)), c => c.KeepCheckpoints, (s, v) => s with { Cadence = s.Cadence with { KeepCheckpoints = v } }),
+        Flag("profile-every", Field(nameof(TrainSettings.Cadence), nameof(CadenceSettings.ProfileEvery)), c => c.ProfileEvery, (s, v) => s with { Cadence = s.Cadence with { ProfileEvery = v } }),
+        Flag("progress-seconds", Field(nameof(TrainSettings.Cadence), nameof(CadenceSettings.ProgressSeconds)), c => c.ProgressSeconds, (s, v) => s with { Cadence = s.Cadence with { ProgressSeconds = v } }),
+    ];
+
+    private static string StopDescription(RunSettings settings) => (settings.Steps, settings.Minutes) switch
     {
         ({ } steps, { } minutes) => string.Create(CultureInfo.InvariantCulture, $"at step {steps} or after {minutes} minutes"),
         ({ } steps, null) => string.Create(CultureInfo.InvariantCulture, $"at step {steps}"),
@@ -358,4 +394,11 @@ internal sealed class TrainCommand : ICommand
                 throw new ArgumentException($"--sizes '{text}': '{words[i]}' is not a board size; write sizes separated by commas, e.g. 5,7");
         return sizes;
     }
+}
+
+/// <summary>Help texts computed at run time (CommandLineParser reads them by name from a public type).</summary>
+public static class TrainHelpTexts
+{
+    public static string Resume =>
+        $"Continue the run in this folder from its newest checkpoint with its saved settings; only {TrainCommand.ResumableFlags} may change.";
 }

@@ -4,12 +4,13 @@ using GoSeqZero.Go.Players;
 using GoSeqZero.Kernels;
 using GoSeqZero.Trainer.Search;
 using GoSeqZero.Trainer.Sequences;
+using GoSeqZero.Trainer.Training;
 using GoSeqZero.Transformer;
 using GoSeqZero.Transformer.Checkpoints;
 
 namespace GoSeqZero.Trainer.Players;
 
-/// <summary>Which row of a search step the model player plays from (DESIGN.md §3).</summary>
+/// <summary>Which row of a search step the model player plays from (docs/sequence-format.md).</summary>
 internal enum ModelPlayerKind
 {
     /// <summary>The root EST row: the raw prior.</summary>
@@ -82,27 +83,22 @@ internal sealed class ModelPlayer : IPlayer
     }
 
     /// <summary>
-    /// How a checkpoint's players search, from what the trainer wrote into its state (<c>player_search</c>): the mode
-    /// its self-play wrote (a model trained on rollout steps only searches with rollouts), top-k and playouts. A
-    /// checkpoint without it (written by a session before it existed, or outside the trainer) searches tree steps.
+    /// How a checkpoint's players search: the search settings the trainer saved in its state (<c>player_search</c>),
+    /// in the mode its self-play wrote (a model trained on rollout steps only searches with rollouts). A checkpoint
+    /// without them (written outside the trainer) searches tree steps with the default settings.
     /// </summary>
+    /// <exception cref="CheckpointException">The saved settings are malformed.</exception>
     internal static SearchSettings SearchSettingsOf(JsonObject? trainerState)
     {
-        var defaults = new SearchSettings();
-        if (trainerState?["player_search"] is not JsonObject search) return defaults;
-        var mode = search["mode"]?.GetValue<string>() switch
+        if (trainerState?[TrainerCheckpoint.PlayerSearchField] is not JsonObject search) return new SearchSettings();
+        try
         {
-            "rollout" => SearchMode.Rollout,
-            "tree" or null => SearchMode.Tree,
-            var other => throw new CheckpointException($"the checkpoint's player_search mode is '{other}', not tree or rollout"),
-        };
-        return defaults with
+            return SearchSettings.FromJson(search, $"the checkpoint's {TrainerCheckpoint.PlayerSearchField}");
+        }
+        catch (FormatException error)
         {
-            Mode = mode,
-            TopK = search["top_k"]?.GetValue<int>() ?? defaults.TopK,
-            Playouts = search["playouts"]?.GetValue<int>() ?? defaults.Playouts,
-            WritePlayouts = search["write_playouts"]?.GetValue<bool>() ?? defaults.WritePlayouts,
-        };
+            throw new CheckpointException(error.Message, error);
+        }
     }
 
     /// <summary>
@@ -149,9 +145,7 @@ internal sealed class ModelPlayer : IPlayer
     {
         if (_driver is not null && _driverGame == (size, komi)) return _driver;
         _driver?.Dispose();
-        var settings = _baseSettings with { Komi = komi };
-        var topK = Math.Min(settings.TopK, size * size + 1);
-        settings = settings with { TopK = topK };
+        var settings = _baseSettings.ForBoard(size) with { Komi = komi };
         _driver = new SearchDriver(_model, _vocabulary, settings, batch: 1, maxBoardSize: size);
         _driverGame = (size, komi);
         return _driver;

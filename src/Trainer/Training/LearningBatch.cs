@@ -22,9 +22,6 @@ internal enum LossKind : byte
 /// <summary>The weight of each loss (the --w-* flags).</summary>
 internal readonly record struct LossWeights(float Improved, float Prior, float Imagined, float Result, float Child = 0)
 {
-    public static LossWeights From(TrainSettings settings) =>
-        new((float)settings.WeightImproved, (float)settings.WeightPrior, (float)settings.WeightImagined, (float)settings.WeightResult, (float)settings.WeightChild);
-
     public float Of(LossKind kind) => kind switch
     {
         LossKind.Improved => Improved,

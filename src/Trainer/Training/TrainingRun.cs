@@ -9,6 +9,7 @@ using GoSeqZero.Trainer.Sequences;
 using GoSeqZero.Transformer;
 using GoSeqZero.Transformer.Checkpoints;
 using GoSeqZero.Transformer.Profiling;
+using GoSeqZero.Trainer.Evaluation;
 
 namespace GoSeqZero.Trainer.Training;
 
@@ -16,31 +17,21 @@ namespace GoSeqZero.Trainer.Training;
 internal enum StopReason { Steps, Minutes, Interrupted }
 
 /// <summary>
-/// Expert iteration with dynamic evaluation (DESIGN.md §4), one optimizer step per iteration:
-/// <list type="number">
-/// <item>the current positions of the <see cref="TrainSettings.Games"/> games go through <see cref="SearchDriver.Run"/>
-/// (grouped by board size and by tree or rollout mode), which writes one search step for each;</item>
-/// <item>one batch learns from them: each fresh step (its IMPROVED row, imagined boards and RESULT tokens) and its
-/// companion sequence (the root with the improved values as its EST row), plus steps replayed from finished games;</item>
-/// <item>one forward, backward and AdamW update: the next search already runs on the updated weights;</item>
-/// <item>each game plays a move drawn from its improved values; a finished game's steps get the outcome blended into
-/// the target of the move played and go to the replay buffer, and a new game takes its slot.</item>
-/// </list>
-/// Every step's random numbers come from the seed and the step number, so a run resumed from a checkpoint (weights,
-/// optimizer, replay buffer, games in progress) takes exactly the steps the uninterrupted run would have taken.
+/// Expert iteration with dynamic evaluation (docs/design.md, "The expert-iteration loop"): <see cref="TrainStep"/> is
+/// one iteration (search, learn, play); <see cref="Run"/> is the loop around it, with checkpoints, evaluations and
+/// plots at their cadence. Every step's random numbers come from the seed and the step number, so a run resumed from
+/// a checkpoint (weights, optimizer, replay buffer, games in progress) takes exactly the steps the uninterrupted run
+/// would have taken.
 /// </summary>
 internal sealed class TrainingRun : IDisposable
 {
-    private const string StateFormat = "goseqzero-train";
-    private const int StateVersion = 1;
-
     private readonly Device _device;
     private readonly bool _ownsDevice;
     private readonly Vocabulary _vocabulary = new();
-    private readonly LossWeights _weights;
-    private readonly Dictionary<(int Size, SearchMode Mode), SearchDriver> _drivers = [];
-    private readonly SelfPlayGame[] _games;
+    private readonly Learner _learner;
+    private readonly SelfPlay _selfPlay;
     private readonly PeriodicEvaluation _evaluation;
+    private StepProfile _profile = StepProfile.Off;
     private ReplayBuffer _replay;
     private long _savedStep = -1;
 
@@ -50,28 +41,18 @@ internal sealed class TrainingRun : IDisposable
         RunFolder = run;
         _device = device;
         _ownsDevice = ownsDevice;
-        var maxSize = settings.MaxSize;
-        var config = DefaultModel.For(_vocabulary, settings.SearchFor(maxSize, SearchMode.Tree), maxSize, settings.Seed) with
-        {
-            Layers = settings.Layers,
-            Heads = settings.Heads,
-            Channels = settings.Channels,
-            ContextLength = settings.ContextLength(),
-        };
-        Model = new Gpt(device, config);
-        Optimizer = new AdamWOptimizer(Model, new AdamWSettings((float)settings.LearningRate, WeightDecay: (float)settings.WeightDecay), (float)settings.Clip);
-        Schedule = new LearningRateSchedule((float)settings.LearningRate, settings.WarmupSteps, settings.DecaySteps);
-        _weights = LossWeights.From(settings);
-        _replay = new ReplayBuffer(settings.Replay);
-        _games = new SelfPlayGame[settings.Games];
-        _evaluation = new PeriodicEvaluation(settings, run);
+        var model = new Gpt(device, settings.Model.ConfigFor(_vocabulary, settings.ContextLength(), settings.Run.Seed));
+        _learner = new Learner(model, _vocabulary, settings.Optimizer, settings.Losses);
+        _selfPlay = new SelfPlay(model, _vocabulary, settings, new SelfPlayGame[settings.SelfPlay.Games]);
+        _replay = new ReplayBuffer(settings.Losses.Replay);
+        _evaluation = new PeriodicEvaluation(settings.Evaluation, settings.Run.Komi, settings.Run.Seed, run);
     }
 
     public TrainSettings Settings { get; }
     public RunDirectory RunFolder { get; }
-    public Gpt Model { get; }
-    public AdamWOptimizer Optimizer { get; }
-    public LearningRateSchedule Schedule { get; }
+    public Gpt Model => _learner.Model;
+    public AdamWOptimizer Optimizer => _learner.Optimizer;
+    public LearningRateSchedule Schedule => _learner.Schedule;
     public Device Device => _device;
 
     /// <summary>Steps done; the next step is Step + 1.</summary>
@@ -81,7 +62,7 @@ internal sealed class TrainingRun : IDisposable
 
     public ReplayBuffer Replay => _replay;
 
-    public IReadOnlyList<SelfPlayGame> Games => _games;
+    public IReadOnlyList<SelfPlayGame> Games => _selfPlay.Games;
 
     /// <summary>The last evaluation's one-line summary, if there was one.</summary>
     public string? LastEvaluation { get; private set; }
@@ -90,11 +71,7 @@ internal sealed class TrainingRun : IDisposable
     public IReadOnlyList<LearningBatch>? LastBatches { get; private set; }
 
     /// <summary>The model's loss on <paramref name="batches"/> as a step computes it: the weighted mean over all of them.</summary>
-    public float LossOn(IReadOnlyList<LearningBatch> batches)
-    {
-        var weightSum = batches.Sum(b => b.WeightSum);
-        return batches.Sum(b => Model.Forward(b.Batch, weightSum));
-    }
+    public float LossOn(IReadOnlyList<LearningBatch> batches) => _learner.LossOn(batches);
 
     /// <summary>Starts a new run in <paramref name="runDirectory"/> (which must not hold one); the device comes from the settings unless given.</summary>
     public static TrainingRun Start(TrainSettings settings, string runDirectory, Device? device = null)
@@ -106,8 +83,9 @@ internal sealed class TrainingRun : IDisposable
         return Create(settings, run, device, trainer =>
         {
             run.WriteConfig(settings);
-            if (settings.GeometricPoints) PointGeometry.Initialize(trainer.Model);
-            for (var slot = 0; slot < trainer._games.Length; slot++) trainer._games[slot] = trainer.NewGame(settings.SizeAt(0));
+            if (settings.Model.GeometricPoints) PointGeometry.Initialize(trainer.Model);
+            var games = trainer._selfPlay.Games;
+            for (var slot = 0; slot < games.Length; slot++) games[slot] = trainer.NewGame(settings.Run.SizeAt(0));
             // The untrained model: the "first" evaluation opponent, and a resume point before the first step.
             trainer.SaveCheckpoint();
         });
@@ -128,28 +106,17 @@ internal sealed class TrainingRun : IDisposable
         if (change is not null) settings = change(settings);
         settings.Validate();
         run.TidyInterruptedSaves();
-        var (step, checkpoint) = run.ResumePoint()
-            ?? throw new IOException($"{run.Path}: no complete checkpoint to resume from (checkpoints/step-NNNNNN holding {SelfPlayStateFile.FileName})");
         return Create(settings, run, device, trainer =>
         {
-            var state = Checkpoint.LoadInto(checkpoint, trainer.Model, trainer.Optimizer);
-            var source = Path.Combine(checkpoint, Checkpoint.StateFileName);
-            var extra = state.Extra ?? throw new InvalidDataException($"{source}: no trainer state ('extra'); the checkpoint was not written by goseqzero train");
-            if (extra["format"]?.GetValue<string>() != StateFormat || extra["version"]?.GetValue<int>() != StateVersion)
-                throw new InvalidDataException($"{source}: the trainer state is not {StateFormat} version {StateVersion}");
-            if (extra["step"]?.GetValue<long>() != step || state.Step != step)
-                throw new InvalidDataException($"{source}: the checkpoint is named step {step} but holds step {extra["step"]} (optimizer step {state.Step})");
-            var (replay, games) = SelfPlayStateFile.Read(Path.Combine(checkpoint, SelfPlayStateFile.FileName));
-            if (games.Count != settings.Games) throw new InvalidDataException($"{checkpoint}: {games.Count} games in progress, the run plays {settings.Games}");
-            if (replay.Capacity != settings.Replay) throw new InvalidDataException($"{checkpoint}: a replay buffer of {replay.Capacity}, the run keeps {settings.Replay}");
-            trainer._replay = replay;
-            games.CopyTo(trainer._games);
-            trainer.Totals = RunTotals.ReadFrom(extra, source);
-            trainer.Step = step;
-            trainer._savedStep = step;
+            var state = TrainerCheckpoint.Load(run, trainer._learner, settings);
+            trainer._replay = state.Replay;
+            for (var slot = 0; slot < state.Games.Count; slot++) trainer._selfPlay.Games[slot] = state.Games[slot];
+            trainer.Totals = state.Totals;
+            trainer.Step = state.Step;
+            trainer._savedStep = state.Step;
             run.WriteConfig(settings);
-            run.TrimMetrics(step);
-            run.RemoveEvaluationsAfter(step);
+            run.TrimMetrics(state.Step);
+            run.RemoveEvaluationsAfter(state.Step);
             trainer.LastEvaluation = LastEvaluationIn(run);
         });
     }
@@ -157,7 +124,7 @@ internal sealed class TrainingRun : IDisposable
     private static TrainingRun Create(TrainSettings settings, RunDirectory run, Device? device, Action<TrainingRun> prepare)
     {
         var ownsDevice = device is null;
-        device ??= Device.Create(settings.Device);
+        device ??= Device.Create(settings.Run.Device);
         TrainingRun? trainer = null;
         try
         {
@@ -173,174 +140,114 @@ internal sealed class TrainingRun : IDisposable
         }
     }
 
-    /// <summary>Trains until <see cref="TrainSettings.Steps"/> or <see cref="TrainSettings.Minutes"/> is reached or <paramref name="stop"/> is cancelled (after the step in hand), then saves a checkpoint.</summary>
+    /// <summary>Trains until the run's step or time bound is reached or <paramref name="stop"/> is cancelled (after the step in hand), then saves a checkpoint.</summary>
     public StopReason Run(CancellationToken stop, TrainingProgress? progress = null)
     {
         var session = Stopwatch.StartNew();
-        StopReason reason;
+        var cadence = Settings.Cadence;
         while (true)
         {
-            if (stop.IsCancellationRequested) { reason = StopReason.Interrupted; break; }
-            if (Settings.Steps is { } steps && Step >= steps) { reason = StopReason.Steps; break; }
-            if (Settings.Minutes is { } minutes && session.Elapsed.TotalMinutes >= minutes) { reason = StopReason.Minutes; break; }
-            var profiled = Settings.ProfileEvery > 0 && (Step + 1) % Settings.ProfileEvery == 0;
-            var timed = profiled ? new TimedOps(Model.Ops, Model.Device) : null;
-            var untimed = Model.Ops;
-            if (timed is not null) Model.Ops = timed;
+            if (stop.IsCancellationRequested) return Stop(StopReason.Interrupted, progress);
+            if (Settings.Run.Steps is { } steps && Step >= steps) return Stop(StopReason.Steps, progress);
+            if (Settings.Run.Minutes is { } minutes && session.Elapsed.TotalMinutes >= minutes) return Stop(StopReason.Minutes, progress);
+
+            var profiled = cadence.ProfileEvery > 0 && (Step + 1) % cadence.ProfileEvery == 0;
             StepReport report;
-            try
+            using (_profile = profiled ? StepProfile.Of(Model) : StepProfile.Off)
             {
-                report = TrainStep(timed);
+                report = TrainStep();
+                if (profiled) AppendProfile(progress);
             }
-            finally
-            {
-                Model.Ops = untimed;
-            }
-            if (timed is not null)
-            {
-                var path = System.IO.Path.Combine(RunFolder.Path, "profile.txt");
-                File.AppendAllText(path, $"step {Step} (every op waited for, so the step is slower than unprofiled ones)\n{ProfileTable.Format(timed.Timings, 1)}\n");
-                progress?.Log($"profile of step {Step} appended to {System.IO.Path.GetRelativePath(Environment.CurrentDirectory, path)}");
-            }
+            _profile = StepProfile.Off;
             RunFolder.AppendMetrics(report.ToJson(DateTime.UtcNow));
             progress?.Step(report, LastEvaluation);
-            var evaluate = Settings.EvalEvery > 0 && Step % Settings.EvalEvery == 0;
-            var checkpoint = Step % Settings.CheckpointEvery == 0 || evaluate;
+
+            var evaluate = Settings.Evaluation.At(Step);
+            var checkpoint = Step % cadence.CheckpointEvery == 0 || evaluate;
             if (checkpoint) SaveCheckpoint(progress);
             if (evaluate && !stop.IsCancellationRequested) Evaluate(progress);
             if (checkpoint) RefreshPlots(progress);
         }
+    }
+
+    private StopReason Stop(StopReason reason, TrainingProgress? progress)
+    {
         SaveCheckpoint(progress);
         RefreshPlots(progress);
         return reason;
     }
 
     /// <summary>One iteration: search for every game, one optimizer step on the fresh and replayed sequences, one move in every game.</summary>
-    public StepReport TrainStep(TimedOps? timed = null)
+    public StepReport TrainStep()
     {
         var clock = Stopwatch.StartNew();
-        var random = new FastRandom(FastRandom.Mix(((ulong)(uint)Settings.Seed << 32) ^ (ulong)Step));
-        var count = _games.Length;
-        var modes = new SearchMode[count];
-        var rolloutFraction = Settings.RolloutFractionAt(Step);
-        for (var slot = 0; slot < count; slot++)
-            modes[slot] = rolloutFraction > 0 && random.NextDouble() < rolloutFraction ? SearchMode.Rollout : SearchMode.Tree;
-        var replayed = _replay.Draw(Settings.ReplaySamples, ref random);
+        var random = new FastRandom(FastRandom.Mix(((ulong)(uint)Settings.Run.Seed << 32) ^ (ulong)Step));
+        var modes = _selfPlay.DrawModes(Settings.SelfPlay.RolloutFractionAt(Step), ref random);
+        var replayed = _replay.Draw(Settings.Losses.ReplaySamples, ref random);
 
-        // Search: one batched run per board size and mode.
-        if (timed is not null) timed.Phase = "search";
-        var samples = new StepSample[count];
-        var records = new SearchRecord[count];
-        var before = SearchCounts();
-        foreach (var group in Enumerable.Range(0, count).GroupBy(slot => (_games[slot].Size, Mode: modes[slot])).OrderBy(g => g.Key.Size).ThenBy(g => g.Key.Mode))
-        {
-            var slots = group.ToArray();
-            var driver = DriverFor(group.Key.Size, group.Key.Mode);
-            driver.Random = new FastRandom(random.NextUInt64());
-            var writers = driver.Run(slots.Select(slot => _games[slot].Game.Board).ToArray());
-            for (var i = 0; i < slots.Length; i++)
-            {
-                samples[slots[i]] = StepSample.From(writers[i]);
-                records[slots[i]] = writers[i].Record!;
-            }
-        }
-        var after = SearchCounts();
+        // Search: the model writes a search step for every game's position.
+        SearchedPositions searched;
+        using (_profile.Phase("search")) searched = _selfPlay.Search(modes, ref random);
         var searchSeconds = clock.Elapsed.TotalSeconds;
 
-        // Dynamic evaluation: one update on the fresh steps, their companions and the replayed steps. The companions are
-        // a fifth of a search step's length: they go in a batch of their own, whose gradients add to the search steps'
-        // (one loss, the weighted mean over both), instead of being padded to the longest search step.
-        var searches = new List<LearningSequence>(count + replayed.Count);
-        var companions = new List<LearningSequence>(count + replayed.Count);
-        foreach (var sample in samples.Concat(replayed))
-        {
-            searches.Add(LearningSequence.Search(sample, Settings.LearnUnsearched));
-            companions.Add(LearningSequence.Companion(sample, _vocabulary, Settings.LearnUnsearched));
-        }
-        LearningBatch[] batches = [LearningBatch.Build(searches, _vocabulary, _weights), LearningBatch.Build(companions, _vocabulary, _weights)];
-        var weightSum = batches.Sum(b => b.WeightSum);
-        var loss = 0f;
-        var losses = new LossBreakdown(double.NaN, double.NaN, double.NaN, double.NaN);
-        for (var i = 0; i < batches.Length; i++)
-        {
-            if (timed is not null) timed.Phase = "forward";
-            loss += Model.Forward(batches[i].Batch, weightSum);
-            losses = losses.With(batches[i].Losses(Model.LastRowLosses));
-            if (timed is not null) timed.Phase = "backward";
-            Model.Backward(accumulate: i > 0);
-        }
-        if (timed is not null) timed.Phase = "optimizer";
-        var learningRate = Schedule.At(Optimizer.Step + 1);
-        var gradientNorm = Optimizer.Update(learningRate);
-        LastBatches = batches;
+        // Learn (dynamic evaluation): one update on the fresh steps and the replayed ones; the next search runs on it.
+        var learnt = _learner.Learn([.. searched.Samples, .. replayed], _profile);
+        LastBatches = learnt.Batches;
         var learnSeconds = clock.Elapsed.TotalSeconds - searchSeconds;
 
-        // Play: a move from the improved values; finished games feed the replay buffer and make room for new ones.
-        var finished = 0;
-        for (var slot = 0; slot < count; slot++)
-        {
-            var game = _games[slot];
-            var temperature = game.Moves.Count < Settings.TemperatureMoves ? Settings.Temperature : 0;
-            var move = MoveChoice.Choose(records[slot], _vocabulary, temperature, ref random, passUnlessSearched: !Settings.PassOnlyAsLastResort);
-            game.Play(move, samples[slot], records[slot].Improved!.Values[move]);
-            Totals.MovesPlayed++;
-            if (!game.IsOver) continue;
-            Finish(game);
-            finished++;
-            _games[slot] = NewGame(Settings.SizeAt(Step + 1));
-        }
+        // Play: a move in every game from its improved values; finished games feed the replay buffer.
+        var finished = _selfPlay.Play(searched, ref random, () => NewGame(Settings.Run.SizeAt(Step + 1)));
+        Totals.MovesPlayed += searched.Samples.Length;
+        foreach (var game in finished) Finish(game);
 
         Step++;
-        var searchTokens = samples.Sum(s => (long)s.Length);
-        Totals.TokensSearched += searchTokens;
-        var trainTokens = batches.Sum(b => b.Tokens);
-        Totals.TokensTrained += trainTokens;
+        Totals.TokensSearched += searched.Tokens;
+        Totals.TokensTrained += learnt.Tokens;
         Totals.Seconds += clock.Elapsed.TotalSeconds;
         return new StepReport
         {
             Step = Step,
-            BoardSize = Settings.SizeAt(Step - 1),
+            BoardSize = Settings.Run.SizeAt(Step - 1),
             StepSeconds = clock.Elapsed.TotalSeconds,
             SearchSeconds = searchSeconds,
             LearnSeconds = learnSeconds,
-            SearchTokens = searchTokens,
-            ModelTokens = after.ModelTokens - before.ModelTokens,
-            TrainTokens = trainTokens,
-            Sequences = searches.Count + companions.Count,
+            SearchTokens = searched.Tokens,
+            ModelTokens = searched.ModelTokens,
+            TrainTokens = learnt.Tokens,
+            Sequences = learnt.Sequences,
             ReplayedSteps = replayed.Count,
-            Loss = loss,
-            Losses = losses,
-            GradientNorm = gradientNorm,
-            LearningRate = learningRate,
-            ImaginedAccuracy = after.ImaginedPoints > before.ImaginedPoints
-                ? (double)(after.ImaginedCorrect - before.ImaginedCorrect) / (after.ImaginedPoints - before.ImaginedPoints)
-                : double.NaN,
-            GamesFinishedNow = finished,
+            Loss = learnt.Loss,
+            Losses = learnt.Losses,
+            GradientNorm = learnt.GradientNorm,
+            LearningRate = learnt.LearningRate,
+            ImaginedAccuracy = searched.ImaginedAccuracy,
+            GamesFinishedNow = finished.Count,
             Totals = Totals,
             ReplaySize = _replay.Count,
         };
     }
 
-    /// <summary>
-    /// Saves checkpoints/step-NNNNNN (weights, optimizer, trainer state), then its selfplay.bin, then points
-    /// <c>latest</c> at it, then removes checkpoints no longer kept. Does nothing when this step is already saved.
-    /// </summary>
+    /// <summary>Saves the checkpoint of this step (<see cref="TrainerCheckpoint"/>), then removes those no longer kept. Does nothing when this step is already saved.</summary>
     public void SaveCheckpoint(TrainingProgress? progress = null)
     {
         if (_savedStep == Step) return;
-        var path = RunFolder.CheckpointPath(Step);
-        Checkpoint.Save(path, Model, Optimizer, TrainerState(), Schedule);
-        SelfPlayStateFile.Write(Path.Combine(path, SelfPlayStateFile.FileName), _replay, _games);
-        RunFolder.SetLatest(Step);
+        var path = TrainerCheckpoint.Save(RunFolder, _learner, new TrainerState(Step, Totals, _replay, _selfPlay.Games), Settings);
         _savedStep = Step;
         progress?.Log($"checkpoint {Path.GetRelativePath(RunFolder.Path, path)}");
-        Prune();
+        TrainerCheckpoint.Prune(RunFolder, Step, Settings);
+    }
+
+    private void AppendProfile(TrainingProgress? progress)
+    {
+        var path = Path.Combine(RunFolder.Path, "profile.txt");
+        File.AppendAllText(path, $"step {Step} (every op waited for, so the step is slower than unprofiled ones)\n{ProfileTable.Format(_profile.Ops!.Timings, 1)}\n");
+        progress?.Log($"profile of step {Step} appended to {Path.GetRelativePath(Environment.CurrentDirectory, path)}");
     }
 
     private void Evaluate(TrainingProgress? progress)
     {
         progress?.Log(string.Create(CultureInfo.InvariantCulture, $"evaluating step {Step} ..."));
-        var result = _evaluation.Evaluate(Step, Settings.SizeAt(Step - 1), line => progress?.Log(line));
+        var result = _evaluation.Evaluate(Step, Settings.Run.SizeAt(Step - 1), line => progress?.Log(line));
         foreach (var reason in result.Skipped) progress?.Log("evaluation skipped " + reason);
         LastEvaluation = result.Summary();
         RunFolder.AppendMetrics(new JsonObject
@@ -365,47 +272,10 @@ internal sealed class TrainingRun : IDisposable
         }
     }
 
-    /// <summary>Keeps the newest <see cref="TrainSettings.KeepCheckpoints"/> complete checkpoints and every evaluated one; removes older and unfinished ones.</summary>
-    private void Prune()
-    {
-        if (Settings.KeepCheckpoints == 0) return;
-        var checkpoints = RunFolder.Checkpoints();
-        var kept = checkpoints.Where(c => c.Step <= Step && RunDirectory.IsComplete(c.Path)).TakeLast(Settings.KeepCheckpoints).Select(c => c.Step).ToHashSet();
-        foreach (var (step, path) in checkpoints)
-        {
-            var evaluated = Settings.EvalEvery > 0 && step % Settings.EvalEvery == 0 && RunDirectory.IsComplete(path)
-                && (step > 0 || Settings.EvalOpponents.Contains(PeriodicEvaluation.First));
-            if (step >= Step || kept.Contains(step) || evaluated) continue;
-            Directory.Delete(path, recursive: true);
-        }
-    }
-
-    private JsonObject TrainerState()
-    {
-        var state = new JsonObject
-        {
-            ["format"] = StateFormat,
-            ["version"] = StateVersion,
-            ["step"] = Step,
-            ["selfplay_file"] = SelfPlayStateFile.FileName,
-            ["random"] = "each step draws from the seed and the step number; there is no generator state to save",
-            // How this checkpoint's players search: in the mode self-play wrote at this step (ModelPlayer.SearchSettingsOf).
-            ["player_search"] = new JsonObject
-            {
-                ["mode"] = Settings.PlayerModeAt(Step) == SearchMode.Rollout ? "rollout" : "tree",
-                ["top_k"] = Settings.TopK,
-                ["playouts"] = Settings.Playouts,
-                ["write_playouts"] = Settings.WritePlayouts,
-            },
-        };
-        Totals.WriteTo(state);
-        return state;
-    }
-
     private SelfPlayGame NewGame(int size)
     {
         Totals.GamesStarted++;
-        return new SelfPlayGame(size, Settings.Komi, Totals.GamesStarted);
+        return new SelfPlayGame(size, Settings.Run.Komi, Totals.GamesStarted);
     }
 
     /// <summary>Blends the outcome into each step's target for the move played and hands the steps to the replay buffer.</summary>
@@ -415,11 +285,11 @@ internal sealed class TrainingRun : IDisposable
         foreach (var step in steps)
         {
             var outcome = game.OutcomeFor(step.Mover);
-            if (Settings.OutcomeBlend == OutcomeBlend.All) step.Sample.BlendOutcomeIntoAll(_vocabulary, step.Move, step.ImprovedValue, outcome, Settings.Lambda);
-            else step.Sample.BlendOutcome(_vocabulary, step.Move, step.ImprovedValue, outcome, Settings.Lambda);
+            if (Settings.Losses.OutcomeBlend == OutcomeBlend.All) step.Sample.BlendOutcomeIntoAll(_vocabulary, step.Move, step.ImprovedValue, outcome, Settings.Losses.Lambda);
+            else step.Sample.BlendOutcome(_vocabulary, step.Move, step.ImprovedValue, outcome, Settings.Losses.Lambda);
         }
         // Each step's played child is the next step's root: its EST row learns the search (and outcome) found there.
-        for (var i = 0; i + 1 < steps.Count; i++) steps[i].Sample.SetPlayedChildTarget(steps[i].Move, steps[i + 1].Sample, _vocabulary, Settings.LearnUnsearched);
+        for (var i = 0; i + 1 < steps.Count; i++) steps[i].Sample.SetPlayedChildTarget(steps[i].Move, steps[i + 1].Sample, _vocabulary, Settings.Losses.LearnUnsearched);
         foreach (var step in steps) _replay.Add(step.Sample);
         var score = game.Game.Score();
         Totals.GamesFinished++;
@@ -435,17 +305,6 @@ internal sealed class TrainingRun : IDisposable
             SgfWriter.WriteFile(record, Path.Combine(RunFolder.SelfPlayPath, string.Create(CultureInfo.InvariantCulture, $"game-{game.Number:D6}.sgf")));
     }
 
-    private SearchDriver DriverFor(int size, SearchMode mode)
-    {
-        if (_drivers.TryGetValue((size, mode), out var driver)) return driver;
-        driver = new SearchDriver(Model, _vocabulary, Settings.SearchFor(size, mode), _games.Length, size);
-        _drivers[(size, mode)] = driver;
-        return driver;
-    }
-
-    private (long ModelTokens, long ImaginedPoints, long ImaginedCorrect) SearchCounts() =>
-        (_drivers.Values.Sum(d => d.Statistics.ModelTokens), _drivers.Values.Sum(d => d.Statistics.ImaginedPoints), _drivers.Values.Sum(d => d.Statistics.ImaginedCorrect));
-
     private static string? LastEvaluationIn(RunDirectory run)
     {
         if (!File.Exists(run.MetricsPath)) return null;
@@ -458,9 +317,8 @@ internal sealed class TrainingRun : IDisposable
 
     public void Dispose()
     {
-        foreach (var driver in _drivers.Values) driver.Dispose();
-        Optimizer.Dispose();
-        Model.Dispose();
+        _selfPlay.Dispose();
+        _learner.Dispose();
         if (_ownsDevice) _device.Dispose();
     }
 }

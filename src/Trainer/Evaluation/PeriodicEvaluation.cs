@@ -4,12 +4,10 @@ using GoSeqZero.Go;
 using GoSeqZero.Go.Gtp;
 using GoSeqZero.Go.Players;
 using GoSeqZero.Kernels;
-using GoSeqZero.Trainer.Evaluation;
 using GoSeqZero.Trainer.Players;
-using GoSeqZero.Trainer.Search;
-using GoSeqZero.Trainer.Sequences;
+using GoSeqZero.Trainer.Training;
 
-namespace GoSeqZero.Trainer.Training;
+namespace GoSeqZero.Trainer.Evaluation;
 
 /// <summary>One evaluation match: a player of the checkpoint under test (program A) against an opponent.</summary>
 internal sealed record EvaluationMatch(string Player, string Opponent, int Games, double Score, Estimate Estimate, string Folder)
@@ -58,29 +56,29 @@ internal sealed record EvaluationResult(long Step, int BoardSize, IReadOnlyList<
         return json;
     }
 
-    /// <summary>Short form for the progress line: "@200: vs random 95%, vs first 80%, Elo 310".</summary>
+    /// <summary>Short form for the progress line, each player named: "@200: prior vs random 70%, search vs random 95%, search Elo 310".</summary>
     public string Summary()
     {
         var culture = CultureInfo.InvariantCulture;
-        var parts = Matches.Select(m => string.Create(culture,
-            $"{(m.Player == PeriodicEvaluation.MainPlayer ? "" : m.Player + " ")}vs {m.Opponent} {m.Estimate.WinRate * 100:0}%"));
+        var parts = Matches.Select(m => string.Create(culture, $"{m.Player} vs {m.Opponent} {m.Estimate.WinRate * 100:0}%"));
         var summary = $"@{Step}: {string.Join(", ", parts)}";
         var self = PeriodicEvaluation.LadderName(Step, PeriodicEvaluation.MainPlayer);
         if (Ladder?.Players.FirstOrDefault(p => p.Player == self) is { } rating)
-            summary += string.Create(culture, $", Elo {rating.Rating:0}");
+            summary += string.Create(culture, $", {PeriodicEvaluation.MainPlayer} Elo {rating.Rating:0}");
         return summary;
     }
 }
 
 /// <summary>
-/// The trainer's evaluation (DESIGN.md §4 step 6): every <c>--eval-every</c> steps, each of the checkpoint's
+/// The trainer's evaluation: every <c>--eval-every</c> steps, each of the checkpoint's
 /// <c>--eval-players</c> (<c>model:CHECKPOINT:search</c> by default) plays <c>--eval-games</c> games against each of the
 /// <c>--eval-opponents</c>, through <see cref="MatchRunner"/> with alternating colours; SGFs and results.json stay
 /// under <c>evaluations/step-NNNNNN/</c>. Then one maximum-likelihood Elo fit over every evaluation game of the run,
-/// anchored at random = 0, rates every checkpoint evaluated so far. The model players run on the SIMD CPU path
-/// whatever the trainer's device, so that no game opens a GPU context of its own.
+/// anchored at random = 0, rates every checkpoint evaluated so far. The checkpoints' players search as their
+/// checkpoint says (its player_search) and run on the SIMD CPU path whatever the trainer's device, so that no game
+/// opens a GPU context of its own. <paramref name="komi"/> and <paramref name="seed"/> are the run's.
 /// </summary>
-internal sealed class PeriodicEvaluation(TrainSettings settings, RunDirectory run)
+internal sealed class PeriodicEvaluation(EvaluationSettings settings, double komi, int seed, RunDirectory run)
 {
     /// <summary>The player that the progress line and the checkpoint's ladder name stand for.</summary>
     public const string MainPlayer = "search";
@@ -101,10 +99,10 @@ internal sealed class PeriodicEvaluation(TrainSettings settings, RunDirectory ru
         var matches = new List<EvaluationMatch>();
         var skipped = new List<string>();
         var opponents = Opponents(step, skipped);
-        foreach (var player in settings.EvalPlayers)
+        foreach (var player in settings.Players)
             foreach (var (name, spec) in opponents)
             {
-                log?.Invoke($"  {player} vs {name}: {settings.EvalGames} games");
+                log?.Invoke($"  {player} vs {name}: {settings.Games} games");
                 matches.Add(Play(step, size, ModelSpec(checkpoint, player), player, spec, name, Path.Combine(folder, $"{player}-vs-{name.Replace(':', '-')}")));
             }
         return new EvaluationResult(step, size, matches, FitLadder(), skipped);
@@ -117,11 +115,11 @@ internal sealed class PeriodicEvaluation(TrainSettings settings, RunDirectory ru
     private List<(string Name, string Spec)> Opponents(long step, List<string> skipped)
     {
         var opponents = new List<(string, string)>();
-        foreach (var opponent in settings.EvalOpponents)
+        foreach (var opponent in settings.Opponents)
         {
             if (opponent is First or Previous)
             {
-                var earlier = opponent == First ? 0 : step - settings.EvalEvery;
+                var earlier = opponent == First ? 0 : step - settings.Every;
                 var path = run.CheckpointPath(earlier);
                 if (earlier < 0 || earlier >= step || !RunDirectory.IsComplete(path))
                 {
@@ -145,18 +143,17 @@ internal sealed class PeriodicEvaluation(TrainSettings settings, RunDirectory ru
 
     private EvaluationMatch Play(long step, int size, string playerSpec, string player, string opponentSpec, string opponentName, string folder)
     {
-        var search = settings.SearchFor(size, settings.PlayerModeAt(step));
-        var match = new MatchSettings(playerSpec, opponentSpec, settings.EvalGames, size, settings.Komi,
+        var match = new MatchSettings(playerSpec, opponentSpec, settings.Games, size, komi,
             // uct uses every core itself; the model players and GNU Go use one each.
-            Parallel: PlayerSpec.UsesAllCores(opponentSpec) ? 1 : Math.Max(1, Math.Min(settings.EvalGames, Environment.ProcessorCount)), folder,
+            Parallel: PlayerSpec.UsesAllCores(opponentSpec) ? 1 : Math.Max(1, Math.Min(settings.Games, Environment.ProcessorCount)), folder,
             MoveTimeLimit: TimeSpan.FromMinutes(5), MoveCap: Board.DefaultMoveCap(size),
-            Seed: (int)(FastRandom.Mix((ulong)settings.Seed * 31 + (ulong)step) & int.MaxValue),
+            Seed: (int)(FastRandom.Mix((ulong)seed * 31 + (ulong)step) & int.MaxValue),
             // Two checkpoints' players are deterministic: random openings make their games differ.
             OpeningMoves: opponentSpec.StartsWith("model:", StringComparison.Ordinal) ? OpeningMovesBetweenModels : 0);
         IPlayer Create(string spec, int seed, TimeSpan commandTimeout)
         {
             if (SplitModelSpec(spec) is not { } model) return PlayerSpec.Create(spec, seed, commandTimeout);
-            return ModelPlayer.Load(model.Directory, Enum.Parse<ModelPlayerKind>(model.Kind, ignoreCase: true), DeviceKind.Cpu, search);
+            return ModelPlayer.Load(model.Directory, Enum.Parse<ModelPlayerKind>(model.Kind, ignoreCase: true), DeviceKind.Cpu);
         }
         var results = new MatchRunner(match, Create, TextWriter.Null).Run();
         var first = MatchSummary.Summarize(results)[0];
