@@ -22,6 +22,8 @@ public sealed class Gpt : IDisposable
         Ops = device.Ops;
         Parameters = device.Allocate<float>(checked((int)Layout.Count));
         Gradients = device.Allocate<float>(checked((int)Layout.Count));
+        ParameterTensors = new ModelTensors(Parameter, config.Layers);
+        GradientTensors = new ModelTensors(Gradient, config.Layers);
         InitializeWeights();
         Ops.Fill(Gradients, 0);
     }
@@ -35,6 +37,12 @@ public sealed class Gpt : IDisposable
 
     public Tensor<float> Parameters { get; }
     public Tensor<float> Gradients { get; }
+
+    /// <summary>Every parameter tensor as a view of <see cref="Parameters"/>, by layer.</summary>
+    internal ModelTensors ParameterTensors { get; }
+
+    /// <summary>Every parameter's gradient as a view of <see cref="Gradients"/>, by layer.</summary>
+    internal ModelTensors GradientTensors { get; }
 
     /// <summary>Each row's weighted loss (weight·−log p(target)) of the last <see cref="Forward"/>, row-major [B, T]: for losses per token kind.</summary>
     public float[] LastRowLosses { get; private set; } = [];
@@ -85,27 +93,28 @@ public sealed class Gpt : IDisposable
         int n = batch.Rows, c = Config.Channels, v = Config.VocabularySize;
         var shape = new AttentionShape(batch.Sequences, batch.Tokens, c, Config.Heads);
 
-        Ops.EmbeddingForward(a.Encoded, a.TokenIds, a.Positions, a.PointIds,
-            Parameter("token_embedding"), Parameter("position_embedding"), Parameter("point_embedding"), n, c);
+        var w = ParameterTensors;
+
+        Ops.EmbeddingForward(a.Encoded, a.TokenIds, a.Positions, a.PointIds, w.TokenEmbedding, w.PositionEmbedding, w.PointEmbedding, n, c);
         var residual = a.Encoded;
         for (var l = 0; l < Config.Layers; l++)
         {
             var layer = a.Layers[l];
-            var p = $"blocks.{l}.";
-            Ops.LayerNormForward(layer.Ln1, layer.Ln1Mean, layer.Ln1Rstd, residual, Parameter(p + "ln1.weight"), Parameter(p + "ln1.bias"), n, c);
-            Ops.Gemm(GemmSpec.NT(n, 3 * c, c), layer.Ln1, Parameter(p + "attn.qkv.weight"), layer.Qkv, Parameter(p + "attn.qkv.bias"));
+            var block = w.Blocks[l];
+            Ops.LayerNormForward(layer.Ln1, layer.Ln1Mean, layer.Ln1Rstd, residual, block.Ln1Weight, block.Ln1Bias, n, c);
+            Ops.LinearForward(layer.Qkv, layer.Ln1, block.AttnQkvWeight, block.AttnQkvBias, n, c, 3 * c);
             Ops.AttentionForward(layer.Attention, layer.LogSumExp, layer.Qkv, shape);
-            Ops.Gemm(GemmSpec.NT(n, c, c), layer.Attention, Parameter(p + "attn.proj.weight"), layer.AttentionProjection, Parameter(p + "attn.proj.bias"));
+            Ops.LinearForward(layer.AttentionProjection, layer.Attention, block.AttnProjWeight, block.AttnProjBias, n, c, c);
             Ops.Add(layer.Residual2, residual, layer.AttentionProjection, (long)n * c);
-            Ops.LayerNormForward(layer.Ln2, layer.Ln2Mean, layer.Ln2Rstd, layer.Residual2, Parameter(p + "ln2.weight"), Parameter(p + "ln2.bias"), n, c);
-            Ops.Gemm(GemmSpec.NT(n, 4 * c, c), layer.Ln2, Parameter(p + "mlp.fc.weight"), layer.Hidden, Parameter(p + "mlp.fc.bias"));
+            Ops.LayerNormForward(layer.Ln2, layer.Ln2Mean, layer.Ln2Rstd, layer.Residual2, block.Ln2Weight, block.Ln2Bias, n, c);
+            Ops.LinearForward(layer.Hidden, layer.Ln2, block.MlpFcWeight, block.MlpFcBias, n, c, 4 * c);
             Ops.GeluForward(layer.HiddenGelu, layer.Hidden, (long)n * 4 * c);
-            Ops.Gemm(GemmSpec.NT(n, c, 4 * c), layer.HiddenGelu, Parameter(p + "mlp.proj.weight"), layer.MlpProjection, Parameter(p + "mlp.proj.bias"));
+            Ops.LinearForward(layer.MlpProjection, layer.HiddenGelu, block.MlpProjWeight, block.MlpProjBias, n, 4 * c, c);
             Ops.Add(layer.Residual3, layer.Residual2, layer.MlpProjection, (long)n * c);
             residual = layer.Residual3;
         }
-        Ops.LayerNormForward(a.LnF, a.LnFMean, a.LnFRstd, residual, Parameter("ln_f.weight"), Parameter("ln_f.bias"), n, c);
-        Ops.Gemm(GemmSpec.NT(n, v, c), a.LnF, Parameter("head.weight"), a.Logits);
+        Ops.LayerNormForward(a.LnF, a.LnFMean, a.LnFRstd, residual, w.LnFWeight, w.LnFBias, n, c);
+        Ops.LinearForward(a.Logits, a.LnF, w.HeadWeight, null, n, c, v);
 
         if (weightSum is null)
         {
@@ -139,48 +148,46 @@ public sealed class Gpt : IDisposable
         var a = _activations!;
         int n = batch.Rows, c = Config.Channels, v = Config.VocabularySize;
         var shape = new AttentionShape(batch.Sequences, batch.Tokens, c, Config.Heads);
+        var (w, dW) = (ParameterTensors, GradientTensors);
         if (!accumulate) Ops.Fill(Gradients, 0);
 
-        // Head and final LayerNorm. dResidual then carries the residual stream's gradient down through the blocks.
-        Ops.Gemm(GemmSpec.NN(n, c, v), a.LogitGradients, Parameter("head.weight"), a.DLn);
-        Ops.Gemm(GemmSpec.TN(v, c, n) with { Beta = 1 }, a.LogitGradients, a.LnF, Gradient("head.weight"));
+        // Undoes logits = head(ln_f).
+        Ops.LinearBackward(a.DLn, dW.HeadWeight, null, a.LogitGradients, a.LnF, w.HeadWeight, n, c, v);
+        // Undoes ln_f = LayerNorm(residual); dResidual then carries the residual stream's gradient down through the blocks.
         Ops.Fill(a.DResidual, 0);
         var lastResidual = Config.Layers > 0 ? a.Layers[^1].Residual3 : a.Encoded;
-        Ops.LayerNormBackward(a.DResidual, Gradient("ln_f.weight"), Gradient("ln_f.bias"), a.DLn, lastResidual,
-            Parameter("ln_f.weight"), a.LnFMean, a.LnFRstd, n, c);
+        Ops.LayerNormBackward(a.DResidual, dW.LnFWeight, dW.LnFBias, a.DLn, lastResidual, w.LnFWeight, a.LnFMean, a.LnFRstd, n, c);
 
         for (var l = Config.Layers - 1; l >= 0; l--)
         {
             var layer = a.Layers[l];
+            var (block, dBlock) = (w.Blocks[l], dW.Blocks[l]);
             var input = l == 0 ? a.Encoded : a.Layers[l - 1].Residual3;
-            var p = $"blocks.{l}.";
 
-            // residual3 = residual2 + proj(gelu(fc(ln2(residual2))))
-            Ops.Gemm(GemmSpec.NN(n, 4 * c, c), a.DResidual, Parameter(p + "mlp.proj.weight"), a.DHiddenGelu);
-            Ops.Gemm(GemmSpec.TN(c, 4 * c, n) with { Beta = 1 }, a.DResidual, layer.HiddenGelu, Gradient(p + "mlp.proj.weight"));
-            Ops.BiasBackward(Gradient(p + "mlp.proj.bias"), a.DResidual, n, c);
+            // residual3 = residual2 + mlpProjection: dResidual is the gradient of both addends, nothing to undo.
+            // Undoes mlpProjection = mlp.proj(hiddenGelu).
+            Ops.LinearBackward(a.DHiddenGelu, dBlock.MlpProjWeight, dBlock.MlpProjBias, a.DResidual, layer.HiddenGelu, block.MlpProjWeight, n, 4 * c, c);
+            // Undoes hiddenGelu = gelu(hidden).
             Ops.Fill(a.DHidden, 0);
             Ops.GeluBackward(a.DHidden, layer.Hidden, a.DHiddenGelu, (long)n * 4 * c);
-            Ops.Gemm(GemmSpec.NN(n, c, 4 * c), a.DHidden, Parameter(p + "mlp.fc.weight"), a.DLn);
-            Ops.Gemm(GemmSpec.TN(4 * c, c, n) with { Beta = 1 }, a.DHidden, layer.Ln2, Gradient(p + "mlp.fc.weight"));
-            Ops.BiasBackward(Gradient(p + "mlp.fc.bias"), a.DHidden, n, 4 * c);
-            Ops.LayerNormBackward(a.DResidual, Gradient(p + "ln2.weight"), Gradient(p + "ln2.bias"), a.DLn, layer.Residual2,
-                Parameter(p + "ln2.weight"), layer.Ln2Mean, layer.Ln2Rstd, n, c);
+            // Undoes hidden = mlp.fc(ln2).
+            Ops.LinearBackward(a.DLn, dBlock.MlpFcWeight, dBlock.MlpFcBias, a.DHidden, layer.Ln2, block.MlpFcWeight, n, c, 4 * c);
+            // Undoes ln2 = LayerNorm(residual2), adding into dResidual, which then is residual2's whole gradient.
+            Ops.LayerNormBackward(a.DResidual, dBlock.Ln2Weight, dBlock.Ln2Bias, a.DLn, layer.Residual2, block.Ln2Weight, layer.Ln2Mean, layer.Ln2Rstd, n, c);
 
-            // residual2 = input + proj(attention(qkv(ln1(input))))
-            Ops.Gemm(GemmSpec.NN(n, c, c), a.DResidual, Parameter(p + "attn.proj.weight"), a.DAttention);
-            Ops.Gemm(GemmSpec.TN(c, c, n) with { Beta = 1 }, a.DResidual, layer.Attention, Gradient(p + "attn.proj.weight"));
-            Ops.BiasBackward(Gradient(p + "attn.proj.bias"), a.DResidual, n, c);
+            // residual2 = input + attentionProjection: likewise nothing to undo.
+            // Undoes attentionProjection = attn.proj(attention).
+            Ops.LinearBackward(a.DAttention, dBlock.AttnProjWeight, dBlock.AttnProjBias, a.DResidual, layer.Attention, block.AttnProjWeight, n, c, c);
+            // Undoes attention = causal self-attention(qkv).
             Ops.Fill(a.DQkv, 0);
             Ops.AttentionBackward(a.DQkv, a.DAttention, layer.Attention, layer.LogSumExp, layer.Qkv, shape);
-            Ops.Gemm(GemmSpec.NN(n, c, 3 * c), a.DQkv, Parameter(p + "attn.qkv.weight"), a.DLn);
-            Ops.Gemm(GemmSpec.TN(3 * c, c, n) with { Beta = 1 }, a.DQkv, layer.Ln1, Gradient(p + "attn.qkv.weight"));
-            Ops.BiasBackward(Gradient(p + "attn.qkv.bias"), a.DQkv, n, 3 * c);
-            Ops.LayerNormBackward(a.DResidual, Gradient(p + "ln1.weight"), Gradient(p + "ln1.bias"), a.DLn, input,
-                Parameter(p + "ln1.weight"), layer.Ln1Mean, layer.Ln1Rstd, n, c);
+            // Undoes qkv = attn.qkv(ln1).
+            Ops.LinearBackward(a.DLn, dBlock.AttnQkvWeight, dBlock.AttnQkvBias, a.DQkv, layer.Ln1, block.AttnQkvWeight, n, c, 3 * c);
+            // Undoes ln1 = LayerNorm(input), adding into dResidual, which then is the input's whole gradient.
+            Ops.LayerNormBackward(a.DResidual, dBlock.Ln1Weight, dBlock.Ln1Bias, a.DLn, input, block.Ln1Weight, layer.Ln1Mean, layer.Ln1Rstd, n, c);
         }
-        Ops.EmbeddingBackward(Gradient("token_embedding"), Gradient("position_embedding"), Gradient("point_embedding"),
-            a.DResidual, a.TokenIds, a.Positions, a.PointIds, n, c);
+        // Undoes encoded = token + position + point embeddings.
+        Ops.EmbeddingBackward(dW.TokenEmbedding, dW.PositionEmbedding, dW.PointEmbedding, a.DResidual, a.TokenIds, a.Positions, a.PointIds, n, c);
     }
 
     public void Dispose()

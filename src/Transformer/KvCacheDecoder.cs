@@ -110,25 +110,25 @@ public sealed class KvCacheDecoder : IDisposable
         var rstd = _rstd.Slice(0, rows);
         var logits = _logits.Slice(0, rows, config.VocabularySize);
 
-        ops.EmbeddingForward(residual, tokenView, positionView, pointView, _model.Parameter("token_embedding"),
-            _model.Parameter("position_embedding"), _model.Parameter("point_embedding"), rows, c);
+        var w = _model.ParameterTensors;
+        ops.EmbeddingForward(residual, tokenView, positionView, pointView, w.TokenEmbedding, w.PositionEmbedding, w.PointEmbedding, rows, c);
         for (var l = 0; l < config.Layers; l++)
         {
-            var p = $"blocks.{l}.";
-            ops.LayerNormForward(normed, mean, rstd, residual, _model.Parameter(p + "ln1.weight"), _model.Parameter(p + "ln1.bias"), rows, c);
-            ops.Gemm(GemmSpec.NT(rows, 3 * c, c), normed, _model.Parameter(p + "attn.qkv.weight"), qkv, _model.Parameter(p + "attn.qkv.bias"));
+            var block = w.Blocks[l];
+            ops.LayerNormForward(normed, mean, rstd, residual, block.Ln1Weight, block.Ln1Bias, rows, c);
+            ops.LinearForward(qkv, normed, block.AttnQkvWeight, block.AttnQkvBias, rows, c, 3 * c);
             ops.KvCacheAppend(_keys[l], _values[l], qkv, _starts, _counts, shape);
             ops.AttentionDecode(attention, qkv, _keys[l], _values[l], _starts, _counts, shape);
-            ops.Gemm(GemmSpec.NT(rows, c, c), attention, _model.Parameter(p + "attn.proj.weight"), projection, _model.Parameter(p + "attn.proj.bias"));
+            ops.LinearForward(projection, attention, block.AttnProjWeight, block.AttnProjBias, rows, c, c);
             ops.Accumulate(residual, projection, (long)rows * c);
-            ops.LayerNormForward(normed, mean, rstd, residual, _model.Parameter(p + "ln2.weight"), _model.Parameter(p + "ln2.bias"), rows, c);
-            ops.Gemm(GemmSpec.NT(rows, 4 * c, c), normed, _model.Parameter(p + "mlp.fc.weight"), hidden, _model.Parameter(p + "mlp.fc.bias"));
+            ops.LayerNormForward(normed, mean, rstd, residual, block.Ln2Weight, block.Ln2Bias, rows, c);
+            ops.LinearForward(hidden, normed, block.MlpFcWeight, block.MlpFcBias, rows, c, 4 * c);
             ops.GeluForward(hiddenGelu, hidden, (long)rows * 4 * c);
-            ops.Gemm(GemmSpec.NT(rows, c, 4 * c), hiddenGelu, _model.Parameter(p + "mlp.proj.weight"), projection, _model.Parameter(p + "mlp.proj.bias"));
+            ops.LinearForward(projection, hiddenGelu, block.MlpProjWeight, block.MlpProjBias, rows, 4 * c, c);
             ops.Accumulate(residual, projection, (long)rows * c);
         }
-        ops.LayerNormForward(normed, mean, rstd, residual, _model.Parameter("ln_f.weight"), _model.Parameter("ln_f.bias"), rows, c);
-        ops.Gemm(GemmSpec.NT(rows, config.VocabularySize, c), normed, _model.Parameter("head.weight"), logits);
+        ops.LayerNormForward(normed, mean, rstd, residual, w.LnFWeight, w.LnFBias, rows, c);
+        ops.LinearForward(logits, normed, w.HeadWeight, null, rows, c, config.VocabularySize);
 
         for (var b = 0; b < Batch; b++) _lengths[b] += counts[b];
         return logits;
