@@ -1,5 +1,6 @@
 using GoSeqZero.Bench.Go;
 using GoSeqZero.Bench.Kernels;
+using GoSeqZero.Bench.Micro;
 using GoSeqZero.Bench.Transformer;
 
 namespace GoSeqZero.Bench;
@@ -22,6 +23,7 @@ public static class Program
         ["decode"] = ("decode tokens/s with the KV cache vs recomputation (and PyTorch): --batch 8 --length 1024 --json FILE", DecodeBenchmark.Run),
         ["search"] = ("search steps/s, prefill and decode tokens/s, time per phase of the default model: --sizes 5,7,9 --games 16 --mode tree --json FILE", Search.SearchBenchmark.Run),
         ["rowops"] = ("LayerNorm, GELU and AdamW GB/s beside the measured copy bandwidth: --device cpu --json FILE", MemoryBoundBenchmark.Run),
+        ["micro"] = (MicroBenchmarks.Help, MicroBenchmarks.Run),
     };
 
     public static int Main(string[] args)

@@ -26,7 +26,7 @@ internal static class AttentionBenchmark
         var threads = options.Int("threads", Environment.ProcessorCount);
         if (repeats < 1 || threads < 1) throw new ArgumentException("--repeats and --threads must be at least 1");
         using var device = Device.Create(options.String("device", "cpu"));
-        if (device.Ops is SimdOps simd) simd.AttentionThreads = threads;
+        if (device.Ops is SimdOps simd) simd.Options = simd.Options with { Threads = threads };
         var report = new BenchReport("attention", args);
         Console.WriteLine($"causal attention on {device.Description}; {threads} threads; median of {repeats} runs");
         Console.WriteLine($"GFLOP/s count the forward as 4·B·heads·headSize·T(T+1)/2 (QKᵀ and PV, causal half) and the backward as {BackwardFlopsFactor}× that");

@@ -25,7 +25,7 @@ internal static unsafe class GemmBenchmark
         var threads = options.Int("threads", Environment.ProcessorCount);
         if (repeats < 1 || threads < 1) throw new ArgumentException("--repeats and --threads must be at least 1");
         using var device = Device.Create(options.String("device", "cpu"));
-        if (device.Ops is SimdOps simd) simd.GemmThreads = threads;
+        if (device.Ops is SimdOps simd) simd.Options = simd.Options with { Threads = threads };
         Console.WriteLine($"SGEMM on {device.Description}; {threads} threads; median of {repeats} runs");
         var report = new BenchReport("gemm", args);
 

@@ -56,7 +56,7 @@ public class AttentionTests
         var shape = new AttentionShape(batch, tokens, channels, heads);
         foreach (var vector256 in new[] { false, true })
         {
-            var ops = new SimdOps(device) { AttentionTile = tile, AttentionForceVector256 = vector256 };
+            var ops = new SimdOps(device) { Options = new() { AttentionTile = tile, Vector256Only = vector256 } };
             AttentionChecks.Forward(device, ops, KernelCheck.NewSeed(), shape);
             AttentionChecks.Backward(device, ops, KernelCheck.NewSeed(), shape);
         }
@@ -72,7 +72,7 @@ public class AttentionTests
     public void SimdBackwardSplittingAHeadsKeyTilesOverThreadsMatchesTheReference(int threads)
     {
         var device = KernelDevices.Get("cpu");
-        var ops = new SimdOps(device) { AttentionTile = 16, AttentionThreads = threads };
+        var ops = new SimdOps(device) { Options = new() { AttentionTile = 16, Threads = threads } };
         AttentionChecks.Backward(device, ops, KernelCheck.NewSeed(), new AttentionShape(1, 90, 32, 2));
         AttentionChecks.FiniteDifferences(device, ops, KernelCheck.NewSeed(), new AttentionShape(1, 33, 16, 1));
     }
@@ -98,7 +98,7 @@ public class AttentionTests
     public void TheVector256FallbackMatchesTheFloat64ReferencesAtTheDefaultTile()
     {
         var device = KernelDevices.Get("cpu");
-        var ops = new SimdOps(device) { AttentionForceVector256 = true };
+        var ops = new SimdOps(device) { Options = new() { Vector256Only = true } };
         var shape = new AttentionShape(1, 150, 128, 2);
         AttentionChecks.Forward(device, ops, KernelCheck.NewSeed(), shape);
         AttentionChecks.Backward(device, ops, KernelCheck.NewSeed(), shape);

@@ -30,7 +30,7 @@ public class DecodeTests
     public void TheVector256PathMatchesTheFloat64References(string caseName)
     {
         using var device = Device.Create(DeviceKind.Cpu);
-        ((SimdOps)device.Ops).DecodeUsesVector512 = false;
+        ((SimdOps)device.Ops).Options = new() { Vector256Only = true };
         Find(caseName).Run(device, KernelCheck.NewSeed());
     }
 

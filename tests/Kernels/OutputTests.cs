@@ -18,7 +18,7 @@ public class OutputTests
     private static readonly Lazy<Device> Vector256Device = new(() =>
     {
         var device = Device.Create(DeviceKind.Cpu);
-        ((SimdOps)device.Ops).OutputUsesVector512 = false;
+        ((SimdOps)device.Ops).Options = new() { Vector256Only = true };
         return device;
     });
 

@@ -11,7 +11,7 @@ public class RowsTests
     private static readonly Lazy<Device> Vector256Device = new(() =>
     {
         var device = Device.Create(DeviceKind.Cpu);
-        ((SimdOps)device.Ops).RowsUseVector512 = false;
+        ((SimdOps)device.Ops).Options = new() { Vector256Only = true };
         return device;
     });
 

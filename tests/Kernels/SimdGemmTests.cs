@@ -145,15 +145,10 @@ public class SimdGemmTests
         var ops = SimdOps;
         var seed = KernelCheck.NewSeed();
         var spec = GemmSpec.NT(160, 300, 280);
-        var previous = ops.GemmThreads;
-        try
-        {
-            ops.GemmThreads = 1;
+        using (ops.UseOptions(ops.Options with { Threads = 1 }))
             CheckAgainstReference(ops, spec, withBias: true, seed);
-            ops.GemmThreads = 2;
+        using (ops.UseOptions(ops.Options with { Threads = 2 }))
             CheckAgainstReference(ops, spec, withBias: true, seed);
-        }
-        finally { ops.GemmThreads = previous; }
     }
 
     [Fact]
@@ -167,18 +162,13 @@ public class SimdGemmTests
         using var c = device.Allocate<float>(spec.M * spec.N);
         device.Ops.Fill(a, 0.5f);
         device.Ops.Fill(b, 0.25f);
-        var previous = ops.GemmThreads;
-        try
-        {
-            // One thread, so every allocation is on this thread; packed B alone would be 480 KB.
-            ops.GemmThreads = 1;
-            ops.Gemm(spec, a, b, c);
-            var before = GC.GetAllocatedBytesForCurrentThread();
-            for (var i = 0; i < 10; i++) ops.Gemm(spec, a, b, c);
-            var perCall = (GC.GetAllocatedBytesForCurrentThread() - before) / 10;
-            Assert.True(perCall < 1024, $"a steady-state GEMM allocated {perCall} bytes");
-        }
-        finally { ops.GemmThreads = previous; }
+        // One thread, so every allocation is on this thread; packed B alone would be 480 KB.
+        using var oneThread = ops.UseOptions(ops.Options with { Threads = 1 });
+        ops.Gemm(spec, a, b, c);
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = 0; i < 10; i++) ops.Gemm(spec, a, b, c);
+        var perCall = (GC.GetAllocatedBytesForCurrentThread() - before) / 10;
+        Assert.True(perCall < 1024, $"a steady-state GEMM allocated {perCall} bytes");
     }
 
     [Fact]
@@ -231,12 +221,8 @@ public class SimdGemmTests
     private static void WithKernel(bool vector256, Action<SimdOps> check)
     {
         var ops = SimdOps;
-        ops.GemmForceVector256 = vector256;
-        try
-        {
-            check(ops);
-        }
-        finally { ops.GemmForceVector256 = false; }
+        using var width = ops.UseOptions(ops.Options with { Vector256Only = vector256 });
+        check(ops);
     }
 
     /// <summary>
@@ -264,7 +250,7 @@ public class SimdGemmTests
         ops.Gemm(spec, a, b, c, bias);
         var scale = Math.Max(1, Math.Abs(spec.Alpha)) + Math.Abs(spec.Beta);
         KernelCheck.AssertClose(expected, c, KernelCheck.Rtol, KernelCheck.AtolForSum(spec.K, scale),
-            $"SIMD GEMM {spec} bias {withBias} Vector256 {ops.GemmForceVector256} threads {ops.GemmThreads} (seed {seed})");
+            $"SIMD GEMM {spec} bias {withBias} {ops.Options} (seed {seed})");
     }
 
     /// <summary>Elements a batched operand spans: the last batch's last row ends the buffer (at least one element).</summary>

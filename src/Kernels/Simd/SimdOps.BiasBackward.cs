@@ -12,7 +12,7 @@ internal sealed unsafe partial class SimdOps
     {
         if (rows < 0 || columns < 0 || biasGradient.Length < columns || outputGradient.Length < (long)rows * columns)
             throw new ArgumentException($"bias backward of {rows}×{columns}: bias gradient has {biasGradient.Length} values, output gradient {outputGradient.Length}");
-        AddColumnSums(biasGradient.Pointer, outputGradient.Pointer, rows, columns, SimdCapabilities.HasVector512);
+        AddColumnSums(biasGradient.Pointer, outputGradient.Pointer, rows, columns, Options.UsesVector512);
     }
 
     /// <summary>

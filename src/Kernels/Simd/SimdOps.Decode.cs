@@ -2,9 +2,6 @@ namespace GoSeqZero.Kernels.Simd;
 
 internal sealed unsafe partial class SimdOps
 {
-    /// <summary>The decode kernels' vector width: Vector512 where the machine has it; tests turn it off to run the Vector256 path.</summary>
-    internal bool DecodeUsesVector512 { get; set; } = SimdCapabilities.HasVector512;
-
     /// <summary>Throws <see cref="ArgumentException"/> naming the sequence when a start position or count does not fit the cache.</summary>
     public void KvCacheAppend(Tensor<float> keyCache, Tensor<float> valueCache, Tensor<float> qkv, Tensor<int> startPositions, Tensor<int> queryCounts, DecodeShape shape)
     {
@@ -19,6 +16,6 @@ internal sealed unsafe partial class SimdOps
         DecodeArguments.CheckTensors(shape, keyCache, valueCache, qkv, startPositions, queryCounts, output);
         DecodeArguments.CheckPositions(shape, startPositions.Span, queryCounts.Span);
         DecodeAttention.Attend(new DecodeAttention.Arguments(output.Pointer, qkv.Pointer, keyCache.Pointer, valueCache.Pointer,
-            startPositions.Pointer, queryCounts.Pointer, shape, DecodeUsesVector512));
+            startPositions.Pointer, queryCounts.Pointer, shape, Options.UsesVector512));
     }
 }

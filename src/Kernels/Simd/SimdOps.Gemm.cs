@@ -4,12 +4,6 @@ internal sealed unsafe partial class SimdOps
 {
     private readonly GemmBufferPool _gemmPanelsA = new(), _gemmPanelsB = new();
 
-    /// <summary>Threads one GEMM may use (the bench sets it to compare at equal thread counts).</summary>
-    internal int GemmThreads { get; set; } = Environment.ProcessorCount;
-
-    /// <summary>Runs the Vector256 micro-kernel even where AVX-512 is present, so tests reach the fallback.</summary>
-    internal bool GemmForceVector256 { get; set; }
-
     /// <summary>Below this many flops a GEMM (or a batch of them) runs on the calling thread: a second thread costs more than it saves.</summary>
     internal const double GemmParallelFlopThreshold = 4e6;
 
@@ -17,9 +11,9 @@ internal sealed unsafe partial class SimdOps
     {
         spec.Validate(a.Length, b.Length, c.Length, bias?.Length ?? -1);
         if (spec.M == 0 || spec.N == 0) return;
-        var batches = new GemmBatches(spec, a.Pointer, b.Pointer, c.Pointer, bias is null ? null : bias.Pointer,
-            SimdCapabilities.HasVector512 && !GemmForceVector256);
-        var threads = GemmThreads;
+        var options = Options;
+        var batches = new GemmBatches(spec, a.Pointer, b.Pointer, c.Pointer, bias is null ? null : bias.Pointer, options.UsesVector512);
+        var threads = options.Threads;
         var flopsPerBatch = 2.0 * spec.M * spec.N * spec.K;
         if (threads > 1 && spec.BatchCount > 1 && flopsPerBatch < GemmParallelFlopThreshold && spec.Flops >= GemmParallelFlopThreshold && BatchesWriteApart(spec))
         {

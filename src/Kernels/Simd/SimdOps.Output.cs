@@ -22,9 +22,6 @@ internal sealed unsafe partial class SimdOps
     /// <summary>Vocabularies up to this size keep their top-k keys on the stack.</summary>
     private const int StackKeyLimit = 4096;
 
-    /// <summary>The AVX-512 code when the machine has it; tests turn it off to check the Vector256 fallback on the same machine.</summary>
-    internal bool OutputUsesVector512 { get; set; } = SimdCapabilities.HasVector512;
-
     public void CrossEntropyForwardBackward(Tensor<float> losses, Tensor<float> logitGradients, Tensor<float> logits, Tensor<int> targets,
         Tensor<float> weights, Tensor<uint>? allowedTokens, int rows, int vocabularySize, float gradientScale)
     {
@@ -32,7 +29,7 @@ internal sealed unsafe partial class SimdOps
         if (rows == 0) return;
         var rowPointers = new RowPointers(logits, logitGradients, allowedTokens, vocabularySize);
         nint lossAddress = (nint)losses.Pointer, targetAddress = (nint)targets.Pointer, weightAddress = (nint)weights.Pointer;
-        var wide = OutputUsesVector512;
+        var wide = Options.UsesVector512;
         ForEachRowBlock(rows, vocabularySize, (start, end) =>
         {
             for (var row = start; row < end; row++)
@@ -52,7 +49,7 @@ internal sealed unsafe partial class SimdOps
         if (rows == 0) return;
         var rowPointers = new RowPointers(logits, probabilities, allowedTokens, vocabularySize);
         var inverseTemperature = 1 / temperature;
-        var wide = OutputUsesVector512;
+        var wide = Options.UsesVector512;
         ForEachRowBlock(rows, vocabularySize, (start, end) =>
         {
             for (var row = start; row < end; row++)
@@ -83,7 +80,7 @@ internal sealed unsafe partial class SimdOps
     }
 
     public float SumOfSquares(Tensor<float> values) =>
-        (float)(OutputUsesVector512 ? SumOfSquares<Lanes512>(values.Pointer, values.Length) : SumOfSquares<Lanes256>(values.Pointer, values.Length));
+        (float)(Options.UsesVector512 ? SumOfSquares<Lanes512>(values.Pointer, values.Length) : SumOfSquares<Lanes256>(values.Pointer, values.Length));
 
     public void AdamW(Tensor<float> parameters, Tensor<float> gradients, Tensor<float> firstMoments, Tensor<float> secondMoments,
         AdamWSettings settings, int step, float gradientScale)
@@ -93,7 +90,7 @@ internal sealed unsafe partial class SimdOps
         if (count == 0) return;
         var coefficients = AdamWStep.Create(settings, step, gradientScale);
         nint p = (nint)parameters.Pointer, g = (nint)gradients.Pointer, m = (nint)firstMoments.Pointer, v = (nint)secondMoments.Pointer;
-        var wide = OutputUsesVector512;
+        var wide = Options.UsesVector512;
         var chunks = (count + OutputChunk - 1) / OutputChunk;
         if (count < OutputParallelThreshold || chunks == 1)
         {

@@ -18,20 +18,6 @@ internal sealed unsafe partial class SimdOps
     /// <summary>Tasks per core when an op runs in parallel: a few each, so a core slowed by a neighbour does not hold the rest.</summary>
     private const int RowsBlocksPerCore = 4;
 
-    private bool _rowsUseVector512 = SimdCapabilities.HasVector512;
-
-    /// <summary>
-    /// Whether the row-wise ops use 512-bit vectors (the default where AVX-512 runs); false selects the 256-bit code,
-    /// so tests on an AVX-512 machine also check the fallback.
-    /// </summary>
-    internal bool RowsUseVector512
-    {
-        get => _rowsUseVector512;
-        set => _rowsUseVector512 = !value || SimdCapabilities.HasVector512
-            ? value
-            : throw new PlatformNotSupportedException("512-bit vectors are not hardware-accelerated on this machine");
-    }
-
     public void EmbeddingForward(Tensor<float> output, Tensor<int> tokens, Tensor<int> positions, Tensor<int> pointIds,
         Tensor<float> tokenTable, Tensor<float> positionTable, Tensor<float> pointTable, int rows, int channels)
     {
@@ -41,7 +27,7 @@ internal sealed unsafe partial class SimdOps
         var positionIndices = CheckedIndices(op, "positions", positions, rows, RowsArguments.TableRows(op, "position table", positionTable, channels));
         var pointIndices = CheckedIndices(op, "point ids", pointIds, rows, RowsArguments.TableRows(op, "point table", pointTable, channels));
         float* destination = output.Pointer, tokenRows = tokenTable.Pointer, positionRows = positionTable.Pointer, pointRows = pointTable.Pointer;
-        var use512 = RowsUseVector512;
+        var use512 = Options.UsesVector512;
         ForBlocks(rows, channels, (first, end) =>
         {
             for (var row = first; row < end; row++)
@@ -70,7 +56,7 @@ internal sealed unsafe partial class SimdOps
         var pointIndices = CheckedIndices(op, "point ids", pointIds, rows, RowsArguments.TableRows(op, "point table gradient", pointTableGradient, channels));
         float* source = outputGradient.Pointer, tokenRows = tokenTableGradient.Pointer,
             positionRows = positionTableGradient.Pointer, pointRows = pointTableGradient.Pointer;
-        var use512 = RowsUseVector512;
+        var use512 = Options.UsesVector512;
         const int lineFloats = 16;
         var lines = (channels + lineFloats - 1) / lineFloats;
         ForBlocks(lines, (long)rows * lineFloats, (firstLine, endLine) =>
@@ -96,7 +82,7 @@ internal sealed unsafe partial class SimdOps
         if (!RowsArguments.LayerNorm(op, rows, channels, [(output, "output"), (input, "input")],
                 [(mean, "mean"), (reciprocalStd, "reciprocal std")], [(weight, "weight"), (bias, "bias")])) return;
         float* y = output.Pointer, means = mean.Pointer, scales = reciprocalStd.Pointer, x = input.Pointer, w = weight.Pointer, b = bias.Pointer;
-        var use512 = RowsUseVector512;
+        var use512 = Options.UsesVector512;
         ForBlocks(rows, channels, (first, end) =>
         {
             if (use512) LayerNormForwardRows<Lanes512>(y, means, scales, x, w, b, (int)first, (int)end, channels);
@@ -119,7 +105,7 @@ internal sealed unsafe partial class SimdOps
                 [(weight, "weight"), (weightGradient, "weight gradient"), (biasGradient, "bias gradient")])) return;
         var arguments = new LayerNormBackwardArguments(inputGradient.Pointer, outputGradient.Pointer, input.Pointer, weight.Pointer,
             mean.Pointer, reciprocalStd.Pointer, channels);
-        var use512 = RowsUseVector512;
+        var use512 = Options.UsesVector512;
         var tasks = (long)rows * channels < RowsParallelThreshold ? 1 : Math.Min(rows, Environment.ProcessorCount * RowsBlocksPerCore);
         if (tasks == 1)
         {
@@ -160,7 +146,7 @@ internal sealed unsafe partial class SimdOps
         const string op = nameof(GeluForward);
         if (!RowsArguments.Elementwise(op, count, (output, "output"), (input, "input"))) return;
         float* y = output.Pointer, x = input.Pointer;
-        var use512 = RowsUseVector512;
+        var use512 = Options.UsesVector512;
         ForBlocks(count, 1, (start, end) =>
         {
             if (use512) GeluForwardRange<Lanes512>(y + start, x + start, end - start);
@@ -173,7 +159,7 @@ internal sealed unsafe partial class SimdOps
         const string op = nameof(GeluBackward);
         if (!RowsArguments.Elementwise(op, count, (inputGradient, "input gradient"), (input, "input"), (outputGradient, "output gradient"))) return;
         float* dx = inputGradient.Pointer, x = input.Pointer, dy = outputGradient.Pointer;
-        var use512 = RowsUseVector512;
+        var use512 = Options.UsesVector512;
         ForBlocks(count, 1, (start, end) =>
         {
             if (use512) GeluBackwardRange<Lanes512>(dx + start, x + start, dy + start, end - start);
@@ -186,7 +172,7 @@ internal sealed unsafe partial class SimdOps
         const string op = nameof(Add);
         if (!RowsArguments.Elementwise(op, count, (output, "output"), (a, "a"), (b, "b"))) return;
         float* sum = output.Pointer, left = a.Pointer, right = b.Pointer;
-        var use512 = RowsUseVector512;
+        var use512 = Options.UsesVector512;
         ForBlocks(count, 1, (start, end) =>
         {
             if (use512) AddRange<Lanes512>(sum + start, left + start, right + start, end - start);
@@ -199,7 +185,7 @@ internal sealed unsafe partial class SimdOps
         const string op = nameof(Accumulate);
         if (!RowsArguments.Elementwise(op, count, (target, "target"), (source, "source"))) return;
         float* sum = target.Pointer, addend = source.Pointer;
-        var use512 = RowsUseVector512;
+        var use512 = Options.UsesVector512;
         ForBlocks(count, 1, (start, end) =>
         {
             if (use512) AddRange<Lanes512>(sum + start, sum + start, addend + start, end - start);

@@ -10,6 +10,22 @@ internal sealed unsafe partial class SimdOps : IOps
 
     public SimdOps(Device device) => _device = device;
 
+    /// <summary>The switches the ops run with; each call reads them once, when it starts.</summary>
+    internal SimdOptions Options { get; set; } = new();
+
+    /// <summary>Runs with <paramref name="options"/> until the returned scope is disposed, which puts the previous ones back.</summary>
+    internal OptionsScope UseOptions(SimdOptions options)
+    {
+        var scope = new OptionsScope(this, Options);
+        Options = options;
+        return scope;
+    }
+
+    internal readonly struct OptionsScope(SimdOps ops, SimdOptions previous) : IDisposable
+    {
+        public void Dispose() => ops.Options = previous;
+    }
+
     public void Fill(Tensor<float> values, float value)
     {
         var pointer = values.Pointer;
