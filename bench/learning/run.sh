@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Learning benchmark (issue 7): train from zero for a fixed time on this machine, then measure the last checkpoint in
+# Learning benchmark: train from zero for a fixed time on this machine, then measure the last checkpoint in
 # matches of GAMES games each (alternating colours, the run's komi):
 #   search player vs random, vs the untrained first checkpoint, and search and backup players vs OPPONENT when given
 #   (e.g. uct:1000);

@@ -1,5 +1,6 @@
 #!/usr/bin/python3
-"""Writes the PyTorch golden files of tests/Data/Golden (DESIGN.md §5), which tests/Transformer/GoldenTests.cs reads.
+"""Writes the PyTorch golden files of tests/Data/Golden, which tests/Transformer/GoldenTests.cs reads
+(docs/design.md, How things are measured).
 
 The model is GoSeqZero's Gpt (src/Transformer/Gpt.cs) written again in PyTorch, op for op: token + position +
 point-id embeddings summed; pre-LayerNorm blocks whose attention splits qkv as [query heads | key heads | value heads]

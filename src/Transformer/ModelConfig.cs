@@ -4,8 +4,8 @@ using System.Text.Json.Serialization;
 namespace GoSeqZero.Transformer;
 
 /// <summary>
-/// The shape of a GPT-style decoder (DESIGN.md §3): pre-LayerNorm blocks with a GELU MLP of width 4·Channels,
-/// token + learned position + point-id embeddings, an untied output head, and the seed its weights start from.
+/// The shape of a GPT-style decoder (docs/design.md, The transformer): pre-LayerNorm blocks with a GELU MLP of width
+/// 4·Channels, token + learned position + point-id embeddings, an untied output head, and the seed its weights start from.
 /// </summary>
 public sealed record ModelConfig
 {

@@ -33,7 +33,7 @@ public sealed class TrainingBatch
     /// <summary>Position of each row in its sequence; 0..Tokens−1 unless the caller packs differently.</summary>
     public int[] Positions { get; }
 
-    /// <summary>Board point of each row's token, 0 for none (DESIGN.md §3).</summary>
+    /// <summary>Board point of each row's token, 0 for none (docs/sequence-format.md, 1. Vocabulary, point ids).</summary>
     public int[] PointIds { get; }
 
     public int[] Targets { get; }

@@ -11,7 +11,7 @@ namespace GoSeqZero.Tests.Gtp;
 /// </summary>
 public class GtpEngineGnuGoAgreementTests
 {
-    /// <summary>GNU Go in GTP mode on its stdin/stdout, with the rules of DESIGN.md §6.</summary>
+    /// <summary>GNU Go in GTP mode on its stdin/stdout, with the rules of docs/design.md, The rules.</summary>
     private sealed class GnuGo : IDisposable
     {
         private readonly Process _process;

@@ -8,8 +8,9 @@ using GoSeqZero.Transformer.Checkpoints;
 namespace GoSeqZero.Tests.Transformer;
 
 /// <summary>
-/// The whole model against PyTorch (DESIGN.md §5, llm.c's test_gpt2): the same tiny model, weights and batch run
-/// through torch in float64 by scripts/golden/make_golden.py, whose outputs are kept in tests/Data/Golden.
+/// The whole model against PyTorch (docs/design.md, How things are measured; llm.c's test_gpt2): the same tiny model,
+/// weights and batch run through torch in float64 by scripts/golden/make_golden.py, whose outputs are kept in
+/// tests/Data/Golden.
 /// <para>
 /// Tolerances, in llm.c's spirit but tighter (its model is far bigger). Float32 PyTorch on these files differs from
 /// the float64 answer by at most 1.4e-6 in the logits (|logit| ≤ 3.2), 1e-8 relative in the loss, 1.2e-7 in any

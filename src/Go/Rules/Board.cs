@@ -3,7 +3,7 @@ using System.Runtime.CompilerServices;
 namespace GoSeqZero.Go;
 
 /// <summary>
-/// A Go position under the rules of DESIGN.md §6: captures, no suicide, positional superko over the
+/// A Go position under the rules of docs/design.md, The rules: captures, no suicide, positional superko over the
 /// history of positions since the start (or the last setup), area scoring.
 ///
 /// Points are indices into a padded grid: a one-point frame of <see cref="Color.Border"/> around the board

@@ -6,9 +6,9 @@ namespace GoSeqZero.Tests.Kernels.Checks;
 public sealed class KernelCheckException(string message) : Exception(message);
 
 /// <summary>
-/// What every kernel check shares: fresh random inputs, poisoned outputs and the float64 comparison of DESIGN.md §5
-/// (|actual − expected| ≤ atol + rtol·|expected|). Free of xunit, so the bench program can link these checks and run
-/// them on a GPU at larger shapes (<c>bench -- kernel-check --device cuda</c>).
+/// What every kernel check shares: fresh random inputs, poisoned outputs and the float64 comparison
+/// |actual − expected| ≤ atol + rtol·|expected| (docs/design.md, How things are measured). Free of xunit, so the bench
+/// program can link these checks and run them on a GPU at larger shapes (<c>bench -- kernel-check --device cuda</c>).
 /// </summary>
 public static class KernelCheck
 {
