@@ -164,7 +164,7 @@ public class LearningBatchTests
 
         var start = first.ChildTargetStart;
         Assert.Equal(Vocabulary.Est, first.Tokens[start - 1]);
-        Assert.Equal(Trainer.Search.SearchWriter.MoveToken(c3, 5), first.Tokens[start - 1 - 25 - 2]);   // CHILD C3 TO_MOVE_W board EST
+        Assert.Equal(SearchWriter.MoveToken(c3, 5), first.Tokens[start - 1 - 25 - 2]);   // CHILD C3 TO_MOVE_W board EST
         var sequence = LearningSequence.Search(first);
         for (var move = 0; move < 26; move++)
         {

@@ -4,13 +4,13 @@ using GoSeqZero.Go;
 namespace GoSeqZero.Trainer.Sequences;
 
 /// <summary>
-/// Reads a search step back from its tokens (DESIGN.md §3, docs/sequence-format.md), checking the whole grammar on
-/// the way: a sequence either yields a <see cref="SearchRecord"/> or throws <see cref="SequenceFormatException"/> at the
-/// first token that breaks it. Checked beyond the token classes: the board size bounds every move, a child's side to
-/// move is the root's opponent, a searched move is one the root EST row does not mark ILLEGAL and is searched once,
-/// PASS always has a value, and the IMPROVED row has ILLEGAL exactly where the root EST row has it.
-/// What needs the game's history (the boards after each move, legality inside a row, rollout moves) is not checked:
-/// the sequence does not hold that history.
+/// Reads a search step back from its tokens (docs/sequence-format.md) as <see cref="SearchWriter"/> beside it writes
+/// them, checking the whole grammar on the way: a sequence either yields a <see cref="SearchRecord"/> or throws
+/// <see cref="SequenceFormatException"/> at the first token that breaks it. Checked beyond the token classes: the board
+/// size bounds every move, a child's side to move is the root's opponent, a searched move is one the root EST row does
+/// not mark ILLEGAL and is searched once, PASS always has a value, and the IMPROVED row has ILLEGAL exactly where the
+/// root EST row has it. What needs the game's history (the boards after each move, legality inside a row, rollout
+/// moves) is not checked: the sequence does not hold that history.
 /// </summary>
 internal static class SequenceParser
 {

@@ -1,4 +1,3 @@
-using GoSeqZero.Trainer.Search;
 using GoSeqZero.Trainer.Sequences;
 
 namespace GoSeqZero.Trainer.Training;

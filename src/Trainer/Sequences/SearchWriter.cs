@@ -1,7 +1,7 @@
 using GoSeqZero.Go;
-using GoSeqZero.Trainer.Sequences;
+using GoSeqZero.Trainer.Search;
 
-namespace GoSeqZero.Trainer.Search;
+namespace GoSeqZero.Trainer.Sequences;
 
 /// <summary>What the writer needs from the model next: a value token, or one point of an imagined board.</summary>
 internal enum DecisionKind { Value, BoardPoint }
@@ -9,7 +9,8 @@ internal enum DecisionKind { Value, BoardPoint }
 internal readonly record struct Decision(DecisionKind Kind, int PointId, TokenRole Role);
 
 /// <summary>
-/// Writes one search step (DESIGN.md §3) for one game, token by token, as an iterator: the grammar reads top to bottom.
+/// Writes one search step (docs/sequence-format.md) for one game, token by token, as an iterator: the grammar reads top
+/// to bottom, and <see cref="SequenceParser"/> beside it reads the same grammar back.
 /// Forced tokens go straight into <see cref="Sequence"/>; where the model must choose, the iterator yields a
 /// <see cref="Decision"/> and resumes after the driver has called <see cref="Answer"/>. The finished step is <see cref="Record"/>.
 /// </summary>
