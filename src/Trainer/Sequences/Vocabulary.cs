@@ -4,7 +4,8 @@ namespace GoSeqZero.Trainer.Sequences;
 /// The one vocabulary of every board size 5–19 (DESIGN.md §3, docs/sequence-format.md). Token ids are fixed by the
 /// number of value buckets: control, sizes, modes, segment markers, side to move, point states, one move per point of
 /// the 19×19 grid (a point keeps its token on every board size, counted from A1, the bottom-left corner) and pass, value buckets,
-/// ILLEGAL, outcomes (B_WINS, W_WINS, and DRAW for integer komi). Each board-point token also carries a point id (<see cref="PointId"/>) in its own embedding.
+/// ILLEGAL, outcomes (B_WINS, W_WINS, and DRAW for integer komi). Each board-point token also carries an embedding point id (<see cref="EmbeddingPointId"/>) in its own embedding;
+/// <see cref="BoardCodec"/> maps an n×n board's moves and colours onto these ids.
 /// </summary>
 internal sealed class Vocabulary
 {
@@ -21,7 +22,7 @@ internal sealed class Vocabulary
     public const int Pass = FirstMove + GridPoints;
     private const int FirstValue = Pass + 1;
 
-    /// <summary>Point ids: 0 for tokens that name no point, 1..361 for the grid, 362 for pass.</summary>
+    /// <summary>Embedding point ids: 0 for tokens that name no point, 1..361 for the grid, 362 for pass.</summary>
     public const int NoPoint = 0, PassPointId = GridPoints + 1, PointIdCount = GridPoints + 2;
 
     public Vocabulary(int valueBuckets = DefaultValueBuckets)
@@ -80,17 +81,22 @@ internal sealed class Vocabulary
     /// <summary>The move token of the point in column <paramref name="x"/> (0 = A), row <paramref name="y"/> (0 = row 1, the bottom), as <see cref="Go.Vertex"/>.</summary>
     public static int MoveToken(int x, int y) => FirstMove + y * MaxBoardSize + x;
 
-    /// <summary>The point id of column x, row y; the same on every board size.</summary>
-    public static int PointId(int x, int y) => 1 + y * MaxBoardSize + x;
+    /// <summary>The embedding point id of column x, row y; the same on every board size.</summary>
+    public static int EmbeddingPointId(int x, int y) => 1 + y * MaxBoardSize + x;
+
+    /// <summary>Column and row of an embedding point id other than <see cref="NoPoint"/> and <see cref="PassPointId"/>.</summary>
+    public static (int X, int Y) PointOfEmbeddingPointId(int pointId) => ((pointId - 1) % MaxBoardSize, (pointId - 1) / MaxBoardSize);
 
     public static bool IsMove(int token) => token is >= FirstMove and <= Pass;
 
     /// <summary>Column and row of a move token other than pass.</summary>
-    public static (int X, int Y) MovePoint(int token) => ((token - FirstMove) % MaxBoardSize, (token - FirstMove) / MaxBoardSize);
+    public static (int X, int Y) PointOfMoveToken(int token) => ((token - FirstMove) % MaxBoardSize, (token - FirstMove) / MaxBoardSize);
 
     public static bool IsSize(int token) => token is >= FirstSize and < ModeTree;
 
     public static int BoardSizeOf(int sizeToken) => sizeToken - FirstSize + MinBoardSize;
+
+    public static bool IsSideToMove(int token) => token is ToMoveBlack or ToMoveWhite;
 
     public static bool IsPointState(int token) => token is Empty or Black or White;
 
@@ -116,7 +122,7 @@ internal sealed class Vocabulary
         Empty => "EMPTY", Black => "BLACK", White => "WHITE",
         Pass => "PASS",
         _ when IsSize(token) => $"SIZE_{BoardSizeOf(token)}",
-        _ when IsMove(token) => $"MOVE_{MovePoint(token).X}_{MovePoint(token).Y}",
+        _ when IsMove(token) => $"MOVE_{PointOfMoveToken(token).X}_{PointOfMoveToken(token).Y}",
         _ when IsValue(token) => $"V_{BucketOf(token)}",
         _ when token == Illegal => "ILLEGAL",
         _ when token == BlackWins => "B_WINS",
