@@ -1,17 +1,26 @@
 namespace GoSeqZero.Trainer.Sequences;
 
 /// <summary>
-/// The one vocabulary of every board size 5–19 (DESIGN.md §3, docs/sequence-format.md). Token ids are fixed by the
-/// number of value buckets: control, sizes, modes, segment markers, side to move, point states, one move per point of
-/// the 19×19 grid (a point keeps its token on every board size, counted from A1, the bottom-left corner) and pass, value buckets,
-/// ILLEGAL, outcomes (B_WINS, W_WINS, and DRAW for integer komi). Each board-point token also carries an embedding point id (<see cref="EmbeddingPointId"/>) in its own embedding;
-/// <see cref="BoardCodec"/> maps an n×n board's moves and colours onto these ids.
+/// The one vocabulary of every board size 5–19 (docs/sequence-format.md): control, sizes, modes, segment markers, side
+/// to move, point states, one move per point of the 19×19 grid (a point keeps its token on every board size, counted
+/// from A1, the bottom-left corner) and pass, value buckets, ILLEGAL, outcomes (B_WINS, W_WINS, and DRAW for integer
+/// komi) and PASSED. Each board-point token also carries an embedding point id (<see cref="EmbeddingPointId"/>) in its
+/// own embedding; <see cref="BoardCodec"/> maps an n×n board's moves and colours onto these ids.
+/// <para>
+/// Two kinds of access, by where a token's id sits: every token before the value buckets has the same id in every
+/// vocabulary, so it is a <c>const</c> (<c>Vocabulary.Est</c>, <c>Vocabulary.Pass</c>), usable in switch patterns and
+/// without an instance; every token after them (ILLEGAL, the outcomes, PASSED) has an id that depends on the bucket
+/// count, so it is a property of the instance (<c>vocabulary.Illegal</c>, <c>vocabulary.Passed</c>), as are the value
+/// tokens themselves. PASSED is a marker like EST but was added after the outcomes, and checkpoints fix every id, so it
+/// stays at the end, read through the instance.
+/// </para>
 /// </summary>
 internal sealed class Vocabulary
 {
     public const int MinBoardSize = 5, MaxBoardSize = 19, DefaultValueBuckets = 64;
     private const int GridPoints = MaxBoardSize * MaxBoardSize;
 
+    // ---- the same id in every vocabulary ----------------------------------------------------------------
     public const int Pad = 0, Bos = 1, Eos = 2;
     private const int FirstSize = 3;
     public const int ModeTree = FirstSize + MaxBoardSize - MinBoardSize + 1, ModeRollout = ModeTree + 1;
@@ -21,6 +30,9 @@ internal sealed class Vocabulary
     private const int FirstMove = White + 1;
     public const int Pass = FirstMove + GridPoints;
     private const int FirstValue = Pass + 1;
+
+    /// <summary>ILLEGAL, B_WINS, W_WINS, DRAW and PASSED, after the value buckets.</summary>
+    private const int TokensAfterBuckets = 5;
 
     /// <summary>Embedding point ids: 0 for tokens that name no point, 1..361 for the grid, 362 for pass.</summary>
     public const int NoPoint = 0, PassPointId = GridPoints + 1, PointIdCount = GridPoints + 2;
@@ -34,37 +46,39 @@ internal sealed class Vocabulary
         WhiteWins = Illegal + 2;
         Draw = Illegal + 3;
         Passed = Illegal + 4;
-        Count = Illegal + 5;
+        Count = Illegal + TokensAfterBuckets;
     }
 
     /// <summary>The vocabulary of a model with <paramref name="tokenCount"/> tokens (the bucket count is what is left).</summary>
     public static Vocabulary ForTokenCount(int tokenCount)
     {
-        var buckets = tokenCount - FirstValue - 5;
-        if (buckets < 2) throw new ArgumentException($"a model with {tokenCount} tokens cannot hold this sequence format (at least {FirstValue + 7} are needed)");
+        var buckets = tokenCount - FirstValue - TokensAfterBuckets;
+        if (buckets < 2) throw new ArgumentException($"a model with {tokenCount} tokens cannot hold this sequence format (at least {FirstValue + 2 + TokensAfterBuckets} are needed)");
         return new Vocabulary(buckets);
     }
 
     public int ValueBuckets { get; }
+
+    // ---- after the value buckets: the id depends on the bucket count ------------------------------------
     public int Illegal { get; }
     public int BlackWins { get; }
     public int WhiteWins { get; }
 
-    /// <summary>A drawn game end (possible only with an integer komi); DESIGN.md names B_WINS and W_WINS only, and a draw must be writable.</summary>
+    /// <summary>A drawn game end (possible only with an integer komi).</summary>
     public int Draw { get; }
-
-    /// <summary>The value of an outcome token (B_WINS, W_WINS, DRAW) for <paramref name="player"/>: 1 a win, 0 a loss, ½ a draw.</summary>
-    public double OutcomeValue(int outcomeToken, Go.Color player) =>
-        outcomeToken == Draw ? 0.5 : (outcomeToken == BlackWins) == (player == Go.Color.Black) ? 1 : 0;
 
     /// <summary>
     /// Written after a board's side to move when the move before was a pass, so that a pass now ends the game: the
-    /// board alone does not say so, and a pass's value depends on it. (DESIGN.md's first list had no such token.)
+    /// board alone does not say so, and a pass's value depends on it.
     /// </summary>
     public int Passed { get; }
 
     /// <summary>Number of tokens.</summary>
     public int Count { get; }
+
+    /// <summary>The value of an outcome token (B_WINS, W_WINS, DRAW) for <paramref name="player"/>: 1 a win, 0 a loss, ½ a draw.</summary>
+    public double OutcomeValue(int outcomeToken, Go.Color player) =>
+        outcomeToken == Draw ? 0.5 : (outcomeToken == BlackWins) == (player == Go.Color.Black) ? 1 : 0;
 
     public static int SizeToken(int boardSize)
     {
