@@ -49,15 +49,15 @@ public class VertexTests
         for (var size = 2; size <= Vertex.MaxSize; size++)
         {
             var board = new Board(size);
-            var ids = new HashSet<int>();
+            var indices = new HashSet<int>();
             foreach (var point in board.Points)
             {
                 var vertex = board.VertexOf(point);
                 Assert.Equal(vertex, Vertex.Parse(vertex.ToString(), size));
                 Assert.Equal(point, board.PointOf(vertex));
-                Assert.True(ids.Add(board.PointId(point)));
+                Assert.True(indices.Add(board.RowMajorIndexOf(point)));
             }
-            Assert.Equal(Enumerable.Range(0, size * size), ids.Order());
+            Assert.Equal(Enumerable.Range(0, size * size), indices.Order());
         }
     }
 }

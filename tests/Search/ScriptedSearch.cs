@@ -42,9 +42,6 @@ internal static class ScriptedSearch
     /// <summary>The value of bucket <paramref name="bucket"/> written exactly: its token and its centre.</summary>
     public static ScriptedAnswer Bucket(Vocabulary vocabulary, int bucket) => new(vocabulary.ValueToken(bucket), vocabulary.BucketCenter(bucket));
 
-    /// <summary>Column and row of a point id (not pass).</summary>
-    public static (int X, int Y) PointOf(int pointId) => ((pointId - 1) % Vocabulary.MaxBoardSize, (pointId - 1) / Vocabulary.MaxBoardSize);
-
     /// <summary>A position reached by <paramref name="moves"/> random playout moves from the empty board (no two passes in a row).</summary>
     public static Board RandomPosition(int size, int moves, ulong seed)
     {

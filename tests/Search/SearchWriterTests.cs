@@ -137,7 +137,7 @@ public class SearchWriterTests
     {
         var n = root.Size;
         var child = root.Clone();
-        child.Play(root.ToMove, move == n * n ? Board.PassMove : child.PointAt(move % n, move / n));
+        child.Play(root.ToMove, BoardCodec.GridPointOf(child, move));
         var random = new FastRandom(seed);
         var wins = 0.0;
         for (var i = 0; i < count; i++)
@@ -181,7 +181,7 @@ public class SearchWriterTests
         var recapture = MoveIndex("B3", 5);
 
         // Inside a child: the script makes the capture the best root move; the child's row must forbid the recapture.
-        var writer = Write(beforeCapture, new SearchSettings { TopK = 1 }, (row, d) => Bucket(Vocabulary, row == 0 && d.PointId == Vocabulary.PointId(2, 2) ? 60 : 20));
+        var writer = Write(beforeCapture, new SearchSettings { TopK = 1 }, (row, d) => Bucket(Vocabulary, row == 0 && d.PointId == Vocabulary.EmbeddingPointId(2, 2) ? 60 : 20));
         var child = Assert.Single(writer.Record!.Children);
         Assert.Equal(capture, child.Move);
         Assert.False(child.Estimates!.IsLegal(recapture, Vocabulary));
@@ -215,7 +215,7 @@ public class SearchWriterTests
         var settings = new SearchSettings { TopK = 2, Alpha = alpha };
         var writer = Write(root, settings, (row, decision) =>
         {
-            var (x, y) = decision.PointId == Vocabulary.PassPointId ? (-1, -1) : PointOf(decision.PointId);
+            var (x, y) = decision.PointId == Vocabulary.PassPointId ? (-1, -1) : Vocabulary.PointOfEmbeddingPointId(decision.PointId);
             return row switch
             {
                 0 when (x, y) == (2, 2) => Bucket(Vocabulary, 50),
@@ -384,7 +384,7 @@ public class SearchWriterTests
         var improvedDecisions = 0;
         var writer = Write(root, settings, (row, decision) =>
         {
-            if (decision.Role != TokenRole.Improved) return Bucket(Vocabulary, decision.PointId == Vocabulary.PointId(1, 1) && row == 0 ? 40 : 25);
+            if (decision.Role != TokenRole.Improved) return Bucket(Vocabulary, decision.PointId == Vocabulary.EmbeddingPointId(1, 1) && row == 0 ? 40 : 25);
             improvedDecisions++;
             return Bucket(Vocabulary, 2);
         });
@@ -455,7 +455,7 @@ public class SearchWriterTests
         {
             Assert.All(child.Board, c => Assert.Equal(Color.Empty, c));
             var truth = root.Clone();
-            truth.Play(root.ToMove, child.Move == record.PassMove ? Board.PassMove : truth.PointAt(child.Move % 6, child.Move / 6));
+            truth.Play(root.ToMove, BoardCodec.GridPointOf(truth, child.Move));
             Assert.Equal(truth.GetPosition(), child.TrueBoard);
             empties += child.TrueBoard!.Count(c => c == Color.Empty);
             Assert.NotNull(child.Estimates);
@@ -471,7 +471,7 @@ public class SearchWriterTests
         var n = position.Size;
         for (var move = 0; move < n * n; move++)
         {
-            var legal = position.IsLegal(position.ToMove, position.PointAt(move % n, move / n));
+            var legal = position.IsLegal(position.ToMove, BoardCodec.GridPointOf(position, move));
             Assert.True(legal == row.IsLegal(move, Vocabulary), $"{where}: move {move} is {(legal ? "legal" : "illegal")} for the rules engine");
         }
         Assert.True(row.IsLegal(n * n, Vocabulary), $"{where}: pass must be legal");
@@ -481,7 +481,7 @@ public class SearchWriterTests
     {
         var n = root.Size;
         var board = root.Clone();
-        board.Play(root.ToMove, child.Move == n * n ? Board.PassMove : board.PointAt(child.Move % n, child.Move / n));
+        board.Play(root.ToMove, BoardCodec.GridPointOf(board, child.Move));
         Assert.Equal(board.GetPosition(), child.Board);
         Assert.Equal(board.ToMove, child.ToMove);
         if (board.IsGameOver)
@@ -503,7 +503,7 @@ public class SearchWriterTests
         foreach (var move in rollout.Playout.Prepend(rollout.Move))
         {
             Assert.False(board.IsGameOver, $"{where}: the rollout of {rollout.Move} goes on after the game ended");
-            var point = move == n * n ? Board.PassMove : board.PointAt(move % n, move / n);
+            var point = BoardCodec.GridPointOf(board, move);
             Assert.True(board.IsLegal(board.ToMove, point), $"{where}: rollout of {rollout.Move} plays illegal move {move}");
             board.Play(board.ToMove, point);
         }

@@ -57,7 +57,7 @@ public class SequenceFormatExampleTests
         Assert.Equal((31, 31 + 19 * 4 + 3, 391, 392), (Vocabulary.MoveToken(0, 0), Vocabulary.MoveToken(3, 4), Vocabulary.MoveToken(18, 18), Vocabulary.Pass));
         Assert.Equal((393, 456, 457), (Vocabulary.ValueToken(0), Vocabulary.ValueToken(63), Vocabulary.Illegal));
         Assert.Equal((458, 459, 460, 461, 462), (Vocabulary.BlackWins, Vocabulary.WhiteWins, Vocabulary.Draw, Vocabulary.Passed, Vocabulary.Count));
-        Assert.Equal((1, 1 + 19 * 4 + 3, 361, 362, 363), (Vocabulary.PointId(0, 0), Vocabulary.PointId(3, 4), Vocabulary.PointId(18, 18), Vocabulary.PassPointId, Vocabulary.PointIdCount));
+        Assert.Equal((1, 1 + 19 * 4 + 3, 361, 362, 363), (Vocabulary.EmbeddingPointId(0, 0), Vocabulary.EmbeddingPointId(3, 4), Vocabulary.EmbeddingPointId(18, 18), Vocabulary.PassPointId, Vocabulary.PointIdCount));
         var eightBuckets = new Vocabulary(8);
         Assert.Equal((401, 402, 405, 406), (eightBuckets.Illegal, eightBuckets.BlackWins, eightBuckets.Passed, eightBuckets.Count));
     }
@@ -106,7 +106,7 @@ public class SequenceFormatExampleTests
         return Write(root, new SearchSettings { TopK = 2 }, (row, decision) =>
         {
             if (decision.PointId == Vocabulary.PassPointId) return Bucket(Vocabulary, row == 0 ? 8 : 4);
-            var (x, y) = PointOf(decision.PointId);
+            var (x, y) = Vocabulary.PointOfEmbeddingPointId(decision.PointId);
             var distance = Math.Abs(x - 2) + Math.Abs(y - 2);
             return row switch
             {
@@ -131,7 +131,7 @@ public class SequenceFormatExampleTests
         Segment($"ROOT TO_MOVE_{record.ToMove.Letter()}", record.Board, "EST", record.Root);
         foreach (var child in record.Children)
         {
-            var move = child.Move == record.PassMove ? "PASS" : $"{Vocabulary.Name(SearchWriter.MoveToken(child.Move, n))} ({new Vertex(child.Move % n, child.Move / n)})";
+            var move = child.Move == record.PassMove ? "PASS" : $"{Vocabulary.Name(BoardCodec.MoveTokenOf(child.Move, n))} ({BoardCodec.VertexOf(child.Move, n)})";
             var ending = child.Estimates is null ? $"RESULT {Vocabulary.Name(child.ResultToken!.Value)}" : "EST";
             Segment($"CHILD {move} TO_MOVE_{child.ToMove.Letter()}", child.Board, ending, child.Estimates);
         }

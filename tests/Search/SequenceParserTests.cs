@@ -146,8 +146,8 @@ public class SequenceParserTests
         Assert.Equal("token 58: expected a move on the 5×5 board or PASS, found MOVE_7_0", Error(firstChild + 1, Vocabulary.MoveToken(7, 0)));
         Assert.Equal("token 59: expected TO_MOVE_W (the root's opponent), found TO_MOVE_B", Error(firstChild + 2, Vocabulary.ToMoveBlack));
         var occupied = Array.FindIndex(record.Board, c => c != Color.Empty);
-        Assert.Equal($"token 58: expected a move that the root EST row does not mark ILLEGAL, found {Vocabulary.Name(SearchWriter.MoveToken(occupied, 5))}",
-            Error(firstChild + 1, SearchWriter.MoveToken(occupied, 5)));
+        Assert.Equal($"token 58: expected a move that the root EST row does not mark ILLEGAL, found {Vocabulary.Name(BoardCodec.MoveTokenOf(occupied, 5))}",
+            Error(firstChild + 1, BoardCodec.MoveTokenOf(occupied, 5)));
         var secondChild = firstChild + 3 + 25 + 1 + 26;
         Assert.Equal($"token {secondChild + 1}: expected a move not searched yet (this one was at token 58), found {Vocabulary.Name(tokens[firstChild + 1])}",
             Error(secondChild + 1, tokens[firstChild + 1]));

@@ -137,7 +137,7 @@ public sealed class ShowCommandTests : IDisposable
         // The root board: 25 point states with point ids 1..5, 20..24, ... (row-major from A1); C3 is Black.
         var board = lines[5..30];
         Assert.All(board, line => Assert.Matches("^(EMPTY|BLACK|WHITE)$", line.Groups[2].Value));
-        Assert.Equal(Vocabulary.PointId(2, 2).ToString(CultureInfo.InvariantCulture), board.Single(line => line.Groups[2].Value == "BLACK").Groups[3].Value);
+        Assert.Equal(Vocabulary.EmbeddingPointId(2, 2).ToString(CultureInfo.InvariantCulture), board.Single(line => line.Groups[2].Value == "BLACK").Groups[3].Value);
         Assert.Equal("EST", lines[30].Groups[2].Value);
         Assert.Equal("ILLEGAL", lines[31 + 12].Groups[2].Value);                       // the root EST value of C3, occupied
         Assert.Equal(Vocabulary.PassPointId.ToString(CultureInfo.InvariantCulture), lines[31 + 25].Groups[3].Value);
@@ -238,7 +238,7 @@ public sealed class ShowCommandTests : IDisposable
         // --raw adds the parser's dump: one line per token, the last EOS.
         var vocabulary = new Vocabulary();
         Assert.EndsWith(SequenceParser.DescribeToken(tokens.Length - 1, Vocabulary.Eos, Vocabulary.NoPoint, vocabulary) + "\n", shown);
-        Assert.Contains("\n" + SequenceParser.DescribeToken(5, Vocabulary.Empty, Vocabulary.PointId(0, 0), vocabulary) + "\n", shown);
+        Assert.Contains("\n" + SequenceParser.DescribeToken(5, Vocabulary.Empty, Vocabulary.EmbeddingPointId(0, 0), vocabulary) + "\n", shown);
     }
 
     [Fact]

@@ -62,7 +62,7 @@ public class LearningBatchTests
         for (var j = 0; j < imagined.Length; j++)
         {
             var truth = record.Children[j / points].TrueBoard![j % points];
-            Assert.Equal(truth switch { Color.Black => Vocabulary.Black, Color.White => Vocabulary.White, _ => Vocabulary.Empty }, sample.LabelAt(imagined[j]));
+            Assert.Equal(BoardCodec.PointStateTokenOf(truth), sample.LabelAt(imagined[j]));
         }
         // The untrained model imagines some points wrong, so labels and tokens really differ there, and only there.
         Assert.Contains(imagined, i => sample.LabelAt(i) != sample.Tokens[i]);
@@ -164,7 +164,7 @@ public class LearningBatchTests
 
         var start = first.ChildTargetStart;
         Assert.Equal(Vocabulary.Est, first.Tokens[start - 1]);
-        Assert.Equal(Trainer.Search.SearchWriter.MoveToken(c3, 5), first.Tokens[start - 1 - 25 - 2]);   // CHILD C3 TO_MOVE_W board EST
+        Assert.Equal(BoardCodec.MoveTokenOf(c3, 5), first.Tokens[start - 1 - 25 - 2]);   // CHILD C3 TO_MOVE_W board EST
         var sequence = LearningSequence.Search(first);
         for (var move = 0; move < 26; move++)
         {

@@ -27,13 +27,13 @@ public class PointGeometryTests
             return dot / Math.Sqrt(na * nb);
         }
 
-        var c3 = Vocabulary.PointId(2, 2);
-        Assert.True(Cosine(c3, Vocabulary.PointId(3, 2)) > Cosine(c3, Vocabulary.PointId(5, 2)));
-        Assert.True(Cosine(c3, Vocabulary.PointId(2, 3)) > Cosine(c3, Vocabulary.PointId(2, 6)));
-        Assert.True(Cosine(c3, Vocabulary.PointId(3, 3)) > Cosine(c3, Vocabulary.PointId(12, 12)));
+        var c3 = Vocabulary.EmbeddingPointId(2, 2);
+        Assert.True(Cosine(c3, Vocabulary.EmbeddingPointId(3, 2)) > Cosine(c3, Vocabulary.EmbeddingPointId(5, 2)));
+        Assert.True(Cosine(c3, Vocabulary.EmbeddingPointId(2, 3)) > Cosine(c3, Vocabulary.EmbeddingPointId(2, 6)));
+        Assert.True(Cosine(c3, Vocabulary.EmbeddingPointId(3, 3)) > Cosine(c3, Vocabulary.EmbeddingPointId(12, 12)));
         // Every point of the largest board is distinct from every other.
-        for (var a = 1; a <= Vocabulary.PointId(18, 18); a++)
-            for (var b = a + 1; b <= Vocabulary.PointId(18, 18); b++)
+        for (var a = 1; a <= Vocabulary.EmbeddingPointId(18, 18); a++)
+            for (var b = a + 1; b <= Vocabulary.EmbeddingPointId(18, 18); b++)
                 Assert.True(Cosine(a, b) < 0.9999, $"points {a} and {b}");
         var norm = Math.Sqrt(Row(c3).Sum(v => (double)v * v));
         Assert.Equal(0.02 * Math.Sqrt(channels), norm, 6);

@@ -51,7 +51,7 @@ public class PolicyImprovementTests
         var winners = new List<int>();
         for (var move = 0; move <= 25; move++)
         {
-            var point = move == 25 ? Board.PassMove : root.PointAt(move % 5, move / 5);
+            var point = BoardCodec.GridPointOf(root, move);
             if (move < 25 && !root.IsLegal(Color.Black, point)) continue;
             var child = root.Clone();
             child.Play(Color.Black, point);

@@ -158,8 +158,8 @@ public sealed class Board
         : vertex.IsResign ? throw new ArgumentException("resign is not a point of the board", nameof(vertex))
         : PointAt(vertex.X, vertex.Y);
     public Vertex VertexOf(int point) => point == PassMove ? Vertex.Pass : new Vertex(point % Stride - 1, point / Stride - 1);
-    /// <summary>Row-major index 0..n²−1 of a point (A1 = 0), as the sequence format numbers points.</summary>
-    public int PointId(int point) => (point / Stride - 1) * Size + point % Stride - 1;
+    /// <summary>The index y·n + x of a point (A1 = 0) in row-major order, as <see cref="Points"/> and <see cref="GetPosition"/> list it.</summary>
+    public int RowMajorIndexOf(int point) => (point / Stride - 1) * Size + point % Stride - 1;
 
     public Color this[int point] => _color[point];
     public Color this[Vertex vertex] => _color[PointOf(vertex)];
@@ -541,7 +541,7 @@ public sealed class Board
         {
             if (_color[p] != Color.Empty || _floodSeen[p]) continue;
             var (size, owner) = FloodEmptyRegion(p);
-            for (var i = 0; i < size; i++) owners[PointId(_floodStack[i])] = owner;
+            for (var i = 0; i < size; i++) owners[RowMajorIndexOf(_floodStack[i])] = owner;
         }
         Array.Clear(_floodSeen);
     }

@@ -138,7 +138,7 @@ internal sealed class ModelPlayer : IPlayer
             ModelPlayerKind.Search => record.BestSearchedMove(record.Improved!),
             _ => record.BestSearchedMove(record.Backup!),
         };
-        return move < 0 || move == record.PassMove ? Vertex.Pass : new Vertex(move % game.Size, move / game.Size);
+        return move < 0 ? Vertex.Pass : BoardCodec.VertexOf(move, game.Size);
     }
 
     private SearchDriver DriverFor(int size, double komi)

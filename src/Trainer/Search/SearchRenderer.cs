@@ -83,5 +83,5 @@ internal sealed class SearchRenderer(Vocabulary vocabulary, bool colour)
 
     private static string Side(Color color) => color == Color.Black ? "Black" : "White";
 
-    internal static string MoveName(int move, int n) => move < 0 ? "none" : move == n * n ? "pass" : new Vertex(move % n, move / n).ToString();
+    internal static string MoveName(int move, int n) => move < 0 ? "none" : BoardCodec.VertexOf(move, n).ToString();
 }

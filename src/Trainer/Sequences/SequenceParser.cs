@@ -4,13 +4,13 @@ using GoSeqZero.Go;
 namespace GoSeqZero.Trainer.Sequences;
 
 /// <summary>
-/// Reads a search step back from its tokens (DESIGN.md §3, docs/sequence-format.md), checking the whole grammar on
-/// the way: a sequence either yields a <see cref="SearchRecord"/> or throws <see cref="SequenceFormatException"/> at the
-/// first token that breaks it. Checked beyond the token classes: the board size bounds every move, a child's side to
-/// move is the root's opponent, a searched move is one the root EST row does not mark ILLEGAL and is searched once,
-/// PASS always has a value, and the IMPROVED row has ILLEGAL exactly where the root EST row has it.
-/// What needs the game's history (the boards after each move, legality inside a row, rollout moves) is not checked:
-/// the sequence does not hold that history.
+/// Reads a search step back from its tokens (docs/sequence-format.md) as <see cref="SearchWriter"/> beside it writes
+/// them, checking the whole grammar on the way: a sequence either yields a <see cref="SearchRecord"/> or throws
+/// <see cref="SequenceFormatException"/> at the first token that breaks it. Checked beyond the token classes: the board
+/// size bounds every move, a child's side to move is the root's opponent, a searched move is one the root EST row does
+/// not mark ILLEGAL and is searched once, PASS always has a value, and the IMPROVED row has ILLEGAL exactly where the
+/// root EST row has it. What needs the game's history (the boards after each move, legality inside a row, rollout
+/// moves) is not checked: the sequence does not hold that history.
 /// </summary>
 internal static class SequenceParser
 {
@@ -62,7 +62,7 @@ internal static class SequenceParser
     public static string PointName(int pointId) => pointId switch
     {
         Vocabulary.PassPointId => "pass",
-        > Vocabulary.NoPoint and < Vocabulary.PassPointId => new Vertex((pointId - 1) % Vocabulary.MaxBoardSize, (pointId - 1) / Vocabulary.MaxBoardSize).ToString(),
+        > Vocabulary.NoPoint and < Vocabulary.PassPointId => BoardCodec.VertexOfEmbeddingPointId(pointId).ToString(),
         _ => $"<point id {pointId}>",
     };
 
@@ -153,8 +153,8 @@ internal static class SequenceParser
             var expected = $"a move on the {_size}×{_size} board, PASS or RESULT";
             while (Peek(expected) != Vocabulary.Result)
             {
-                if (!IsMoveOnBoard(tokens[_next], out var played)) throw Unexpected(expected);
-                PointIds[_next++] = PointIdOf(played);
+                if (!BoardCodec.TryMoveIndexOfToken(tokens[_next], _size, out var played)) throw Unexpected(expected);
+                PointIds[_next++] = BoardCodec.EmbeddingPointIdOf(played, _size);
                 playout.Add(played);
             }
             _next++;
@@ -162,18 +162,18 @@ internal static class SequenceParser
             if (_next >= tokens.Count || !vocabulary.IsValue(tokens[_next]))
                 return new RolloutRecord { Move = move, Playout = [.. playout], ResultToken = result, MeanValue = vocabulary.OutcomeValue(result, rootToMove) };
             var mean = vocabulary.BucketCenter(vocabulary.BucketOf(tokens[_next]));
-            PointIds[_next++] = PointIdOf(move);
+            PointIds[_next++] = BoardCodec.EmbeddingPointIdOf(move, _size);
             return new RolloutRecord { Move = move, Playout = [.. playout], ResultToken = result, MeanValue = mean };
         }
 
         private int ReadSearchedMove(ValueRow root, Dictionary<int, int> searchedAt)
         {
             var expected = $"a move on the {_size}×{_size} board or PASS";
-            if (!IsMoveOnBoard(Peek(expected), out var move)) throw Unexpected(expected);
+            if (!BoardCodec.TryMoveIndexOfToken(Peek(expected), _size, out var move)) throw Unexpected(expected);
             if (!root.IsLegal(move, vocabulary)) throw Unexpected("a move that the root EST row does not mark ILLEGAL");
             if (searchedAt.TryGetValue(move, out var earlier)) throw Unexpected($"a move not searched yet (this one was at token {earlier})");
             searchedAt[move] = _next;
-            PointIds[_next++] = PointIdOf(move);
+            PointIds[_next++] = BoardCodec.EmbeddingPointIdOf(move, _size);
             return move;
         }
 
@@ -185,12 +185,9 @@ internal static class SequenceParser
                 Color.White => "TO_MOVE_W (the root's opponent)",
                 _ => "TO_MOVE_B or TO_MOVE_W",
             };
-            var color = Peek(expected) switch
-            {
-                Vocabulary.ToMoveBlack => Color.Black,
-                Vocabulary.ToMoveWhite => Color.White,
-                _ => throw Unexpected(expected),
-            };
+            var token = Peek(expected);
+            if (!Vocabulary.IsSideToMove(token)) throw Unexpected(expected);
+            var color = BoardCodec.ColorOfSideToMoveToken(token);
             if (required is not null && color != required) throw Unexpected(expected);
             _next++;
             return color;
@@ -209,14 +206,11 @@ internal static class SequenceParser
             var board = new Color[Points];
             for (var i = 0; i < Points; i++)
             {
-                board[i] = Peek("a point state (EMPTY, BLACK or WHITE)") switch
-                {
-                    Vocabulary.Empty => Color.Empty,
-                    Vocabulary.Black => Color.Black,
-                    Vocabulary.White => Color.White,
-                    _ => throw Unexpected("a point state (EMPTY, BLACK or WHITE)"),
-                };
-                PointIds[_next++] = PointIdOf(i);
+                const string expected = "a point state (EMPTY, BLACK or WHITE)";
+                var token = Peek(expected);
+                if (!Vocabulary.IsPointState(token)) throw Unexpected(expected);
+                board[i] = BoardCodec.ColorOfPointStateToken(token);
+                PointIds[_next++] = BoardCodec.EmbeddingPointIdOf(i, _size);
             }
             return board;
         }
@@ -234,7 +228,7 @@ internal static class SequenceParser
                 if (vocabulary.IsValue(token)) row.Values[move] = vocabulary.BucketCenter(vocabulary.BucketOf(token));
                 else if (token != vocabulary.Illegal || move == Points) throw Unexpected(expected);
                 row.Tokens[move] = token;
-                PointIds[_next++] = PointIdOf(move);
+                PointIds[_next++] = BoardCodec.EmbeddingPointIdOf(move, _size);
             }
             return row;
         }
@@ -251,7 +245,7 @@ internal static class SequenceParser
                 if (legal && vocabulary.IsValue(token)) row.Values[move] = vocabulary.BucketCenter(vocabulary.BucketOf(token));
                 else if (legal || token != vocabulary.Illegal) throw Unexpected(expected);
                 row.Tokens[move] = token;
-                PointIds[_next++] = PointIdOf(move);
+                PointIds[_next++] = BoardCodec.EmbeddingPointIdOf(move, _size);
             }
             return row;
         }
@@ -266,18 +260,6 @@ internal static class SequenceParser
         }
 
         private string ValueTokens => $"a value token (V_0..V_{vocabulary.ValueBuckets - 1})";
-
-        private bool IsMoveOnBoard(int token, out int move)
-        {
-            move = Points;
-            if (token == Vocabulary.Pass) return true;
-            if (!Vocabulary.IsMove(token)) return false;
-            var (x, y) = Vocabulary.MovePoint(token);
-            move = y * _size + x;
-            return x < _size && y < _size;
-        }
-
-        private int PointIdOf(int move) => move == Points ? Vocabulary.PassPointId : Vocabulary.PointId(move % _size, move / _size);
 
         private void Take(int token)
         {

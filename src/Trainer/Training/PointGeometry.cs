@@ -24,7 +24,7 @@ internal static class PointGeometry
         for (var y = 0; y < Vocabulary.MaxBoardSize; y++)
         for (var x = 0; x < Vocabulary.MaxBoardSize; x++)
         {
-            var row = values.AsSpan(Vocabulary.PointId(x, y) * channels, channels);
+            var row = values.AsSpan(Vocabulary.EmbeddingPointId(x, y) * channels, channels);
             for (var j = 0; j < frequencies; j++)
             {
                 // Geometric from π/2 (neighbours a quarter turn apart) to 2π/19 (one turn across 19×19).

@@ -39,7 +39,7 @@ internal sealed class SelfPlayGame
     public void Play(int move, StepSample step, double improvedValue)
     {
         var mover = Game.ToMove;
-        Game.Play(mover, VertexOf(move));
+        Game.Play(mover, BoardCodec.VertexOf(move, Size));
         _moves.Add(move);
         _steps.Add(new PendingStep(step, move, improvedValue, mover));
     }
@@ -63,7 +63,7 @@ internal sealed class SelfPlayGame
                 throw new InvalidDataException($"game {number}, move {i + 1}: the step says {steps[i].Mover} played {steps[i].Move}, the game {game.Game.ToMove} {moves[i]}");
             try
             {
-                game.Game.Play(game.Game.ToMove, game.VertexOf(moves[i]));
+                game.Game.Play(game.Game.ToMove, BoardCodec.VertexOf(moves[i], game.Size));
             }
             catch (IllegalMoveException error)
             {
@@ -74,8 +74,6 @@ internal sealed class SelfPlayGame
         }
         return game;
     }
-
-    private Vertex VertexOf(int move) => move == Size * Size ? Vertex.Pass : new Vertex(move % Size, move / Size);
 }
 
 /// <summary>How self-play picks its move from the improved values (DESIGN.md §4 step 5).</summary>

@@ -1,4 +1,3 @@
-using GoSeqZero.Trainer.Search;
 using GoSeqZero.Trainer.Sequences;
 
 namespace GoSeqZero.Trainer.Training;
@@ -36,8 +35,8 @@ internal sealed class StepSample
         ChildTargetMoves = childTargetMoves;
         Searched = new bool[MoveCount];
         for (var i = 0; i + 1 < marker; i++)
-            if (tokens[i] is Vocabulary.Child or Vocabulary.Rollout && Vocabulary.IsMove(tokens[i + 1]))
-                Searched[SearchWriter.MoveOf(tokens[i + 1], boardSize)] = true;
+            if (tokens[i] is Vocabulary.Child or Vocabulary.Rollout && BoardCodec.TryMoveIndexOfToken(tokens[i + 1], boardSize, out var move))
+                Searched[move] = true;
     }
 
     /// <summary>The moves the step searched (a CHILD or ROLLOUT block each), by move index.</summary>
@@ -107,7 +106,7 @@ internal sealed class StepSample
             {
                 if (roles[i] != TokenRole.ImaginedBoard) continue;
                 var child = record.Children[imagined / points];
-                labels[i] = SearchWriter.StateToken(child.TrueBoard![imagined % points]);
+                labels[i] = BoardCodec.PointStateTokenOf(child.TrueBoard![imagined % points]);
                 imagined++;
             }
         }
@@ -176,7 +175,7 @@ internal sealed class StepSample
     /// <summary>The index of the first value of the EST row of the CHILD block of <paramref name="move"/>, or −1.</summary>
     private int ChildEstimatesOf(int move, Vocabulary vocabulary)
     {
-        var moveToken = SearchWriter.MoveToken(move, BoardSize);
+        var moveToken = BoardCodec.MoveTokenOf(move, BoardSize);
         for (var i = 0; i + 1 < ImprovedStart; i++)
         {
             if (Tokens[i] != Vocabulary.Child || Tokens[i + 1] != moveToken) continue;

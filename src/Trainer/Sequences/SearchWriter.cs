@@ -1,15 +1,17 @@
 using GoSeqZero.Go;
-using GoSeqZero.Trainer.Sequences;
+using GoSeqZero.Trainer.Search;
 
-namespace GoSeqZero.Trainer.Search;
+namespace GoSeqZero.Trainer.Sequences;
 
 /// <summary>What the writer needs from the model next: a value token, or one point of an imagined board.</summary>
 internal enum DecisionKind { Value, BoardPoint }
 
+/// <summary>A decision for the model: what kind of token, at which embedding point id, in which role.</summary>
 internal readonly record struct Decision(DecisionKind Kind, int PointId, TokenRole Role);
 
 /// <summary>
-/// Writes one search step (DESIGN.md §3) for one game, token by token, as an iterator: the grammar reads top to bottom.
+/// Writes one search step (docs/sequence-format.md) for one game, token by token, as an iterator: the grammar reads top
+/// to bottom, and <see cref="SequenceParser"/> beside it reads the same grammar back.
 /// Forced tokens go straight into <see cref="Sequence"/>; where the model must choose, the iterator yields a
 /// <see cref="Decision"/> and resumes after the driver has called <see cref="Answer"/>. The finished step is <see cref="Record"/>.
 /// </summary>
@@ -56,10 +58,10 @@ internal sealed class SearchWriter
         Sequence.Add(Vocabulary.SizeToken(n));
         Sequence.Add(_settings.Mode == SearchMode.Tree ? Vocabulary.ModeTree : Vocabulary.ModeRollout);
         Sequence.Add(Vocabulary.Root);
-        Sequence.Add(ToMoveToken(toMove));
+        Sequence.Add(BoardCodec.SideToMoveTokenOf(toMove));
         if (root.ConsecutivePasses == 1) Sequence.Add(_vocabulary.Passed);
         var rootBoard = root.GetPosition();
-        for (var i = 0; i < n * n; i++) Sequence.Add(StateToken(rootBoard[i]), PointIdOf(i, n));
+        for (var i = 0; i < n * n; i++) Sequence.Add(BoardCodec.PointStateTokenOf(rootBoard[i]), BoardCodec.EmbeddingPointIdOf(i, n));
 
         var record = new SearchRecord { BoardSize = n, Mode = _settings.Mode, ToMove = toMove, Passed = root.ConsecutivePasses == 1, Board = rootBoard, Root = new ValueRow(n * n + 1) };
         Sequence.Add(Vocabulary.Est);
@@ -74,7 +76,7 @@ internal sealed class SearchWriter
         foreach (var move in chosen)
         {
             var child = root.Clone();
-            child.Play(toMove, BoardPoint(child, move));
+            child.Play(toMove, BoardCodec.GridPointOf(child, move));
             if (_settings.Mode == SearchMode.Tree)
             {
                 var block = new ChildRecord { Move = move, ToMove = child.ToMove, Passed = child.ConsecutivePasses == 1, Board = new Color[n * n] };
@@ -100,7 +102,7 @@ internal sealed class SearchWriter
         Sequence.Add(Vocabulary.Improved);
         for (var move = 0; move <= n * n; move++)
         {
-            var pointId = PointIdOf(move, n);
+            var pointId = BoardCodec.EmbeddingPointIdOf(move, n);
             if (!record.Root.IsLegal(move, _vocabulary))
             {
                 Sequence.Add(_vocabulary.Illegal, pointId);
@@ -136,8 +138,8 @@ internal sealed class SearchWriter
         var color = position.ToMove;
         for (var move = 0; move <= n * n; move++)
         {
-            var pointId = PointIdOf(move, n);
-            if (move < n * n && !position.IsLegal(color, BoardPoint(position, move)))
+            var pointId = BoardCodec.EmbeddingPointIdOf(move, n);
+            if (move < n * n && !position.IsLegal(color, BoardCodec.GridPointOf(position, move)))
             {
                 row.Tokens[move] = _vocabulary.Illegal;
                 Sequence.Add(_vocabulary.Illegal, pointId);
@@ -154,8 +156,8 @@ internal sealed class SearchWriter
     {
         var n = child.Size;
         Sequence.Add(Vocabulary.Child);
-        Sequence.Add(MoveToken(block.Move, n), PointIdOf(block.Move, n));
-        Sequence.Add(ToMoveToken(child.ToMove));
+        Sequence.Add(BoardCodec.MoveTokenOf(block.Move, n), BoardCodec.EmbeddingPointIdOf(block.Move, n));
+        Sequence.Add(BoardCodec.SideToMoveTokenOf(child.ToMove));
         if (block.Passed) Sequence.Add(_vocabulary.Passed);
         var trueBoard = child.GetPosition();
         if (_settings.Boards == BoardSource.Rules)
@@ -163,7 +165,7 @@ internal sealed class SearchWriter
             for (var i = 0; i < n * n; i++)
             {
                 block.Board[i] = trueBoard[i];
-                Sequence.Add(StateToken(trueBoard[i]), PointIdOf(i, n));
+                Sequence.Add(BoardCodec.PointStateTokenOf(trueBoard[i]), BoardCodec.EmbeddingPointIdOf(i, n));
             }
         }
         else
@@ -172,10 +174,10 @@ internal sealed class SearchWriter
             var correct = 0;
             for (var i = 0; i < n * n; i++)
             {
-                yield return new Decision(DecisionKind.BoardPoint, PointIdOf(i, n), TokenRole.ImaginedBoard);
-                block.Board[i] = ColorOf(_answerToken);
+                yield return new Decision(DecisionKind.BoardPoint, BoardCodec.EmbeddingPointIdOf(i, n), TokenRole.ImaginedBoard);
+                block.Board[i] = BoardCodec.ColorOfPointStateToken(_answerToken);
                 if (block.Board[i] == trueBoard[i]) correct++;
-                Sequence.Add(_answerToken, PointIdOf(i, n), TokenRole.ImaginedBoard);
+                Sequence.Add(_answerToken, BoardCodec.EmbeddingPointIdOf(i, n), TokenRole.ImaginedBoard);
             }
             ImaginedAccuracy = (ImaginedAccuracy.Points + n * n, ImaginedAccuracy.Correct + correct);
         }
@@ -211,12 +213,12 @@ internal sealed class SearchWriter
     {
         var n = board.Size;
         Sequence.Add(Vocabulary.Rollout);
-        Sequence.Add(MoveToken(move, n), PointIdOf(move, n));
+        Sequence.Add(BoardCodec.MoveTokenOf(move, n), BoardCodec.EmbeddingPointIdOf(move, n));
         var start = _settings.Playouts > 1 ? board.Clone() : null;
         var playout = new List<int>();
         var result = PlayOut(board, playout, ref random);
         if (_settings.WritePlayouts)
-            foreach (var index in playout) Sequence.Add(MoveToken(index, n), PointIdOf(index, n));
+            foreach (var index in playout) Sequence.Add(BoardCodec.MoveTokenOf(index, n), BoardCodec.EmbeddingPointIdOf(index, n));
         Sequence.Add(Vocabulary.Result);
         Sequence.Add(result, Vocabulary.NoPoint, TokenRole.Result);
 
@@ -233,7 +235,7 @@ internal sealed class SearchWriter
         // The search's result for this move goes into the sequence: the mean's bucket, with the move's point id, so that
         // the model writing the IMPROVED row (the search player) reads what the backup computed from all the playouts.
         var mean = total / _settings.Playouts;
-        Sequence.Add(_vocabulary.ValueToken(_vocabulary.Bucket(mean)), PointIdOf(move, n));
+        Sequence.Add(_vocabulary.ValueToken(_vocabulary.Bucket(mean)), BoardCodec.EmbeddingPointIdOf(move, n));
         return new RolloutRecord { Move = move, Playout = written, ResultToken = result, MeanValue = mean, Playouts = _settings.Playouts };
     }
 
@@ -250,7 +252,7 @@ internal sealed class SearchWriter
         {
             var point = RandomPlayout.ChooseMove(board, board.ToMove, ref random);
             board.PlayLegal(board.ToMove, point);
-            moves?.Add(point == Board.PassMove ? n * n : board.PointId(point));
+            moves?.Add(BoardCodec.MoveIndexOfGridPoint(board, point));
             played++;
         }
         return ResultToken(board.Score(_settings.Komi));
@@ -291,40 +293,10 @@ internal sealed class SearchWriter
         Span<Color> owners = stackalloc Color[board.Size * board.Size];
         board.EmptyPointOwners(owners);
         foreach (var point in board.EmptyPoints)
-            if (owners[board.PointId(point)] != color && RandomPlayout.IsCandidate(board, color, point)) return true;
+            if (owners[board.RowMajorIndexOf(point)] != color && RandomPlayout.IsCandidate(board, color, point)) return true;
         return false;
     }
 
     private int ResultToken(double blackMinusWhite) =>
         blackMinusWhite > 0 ? _vocabulary.BlackWins : blackMinusWhite < 0 ? _vocabulary.WhiteWins : _vocabulary.Draw;
-
-    internal static int PointIdOf(int move, int n) => move == n * n ? Vocabulary.PassPointId : Vocabulary.PointId(move % n, move / n);
-
-    internal static int MoveToken(int move, int n) => move == n * n ? Vocabulary.Pass : Vocabulary.MoveToken(move % n, move / n);
-
-    /// <summary>The move index (y·n + x, n² for pass) of a move token of an n×n board: <see cref="MoveToken"/> undone.</summary>
-    internal static int MoveOf(int moveToken, int n)
-    {
-        if (moveToken == Vocabulary.Pass) return n * n;
-        var (x, y) = Vocabulary.MovePoint(moveToken);
-        return y * n + x;
-    }
-
-    private static int BoardPoint(Board board, int move) => move == board.Size * board.Size ? Board.PassMove : board.PointAt(move % board.Size, move / board.Size);
-
-    internal static int ToMoveToken(Color color) => color == Color.Black ? Vocabulary.ToMoveBlack : Vocabulary.ToMoveWhite;
-
-    internal static int StateToken(Color color) => color switch
-    {
-        Color.Black => Vocabulary.Black,
-        Color.White => Vocabulary.White,
-        _ => Vocabulary.Empty,
-    };
-
-    private static Color ColorOf(int stateToken) => stateToken switch
-    {
-        Vocabulary.Black => Color.Black,
-        Vocabulary.White => Color.White,
-        _ => Color.Empty,
-    };
 }
