@@ -35,7 +35,7 @@ internal sealed class SearchStatistics
 }
 
 /// <summary>
-/// Generates search steps for a batch of games at once (DESIGN.md §4 step 1–3): one KV-cache decoder for the batch;
+/// Generates search steps for a batch of games at once (docs/design.md, "The expert-iteration loop": the search): one KV-cache decoder for the batch;
 /// each call feeds every game up to a chunk of its pending tokens (its run of forced tokens, then the model's choice),
 /// the chunk chosen by <see cref="ChooseChunk"/> so that padding rows do not swamp the call.
 /// A model choice is read from the logits of the token before it: a value is the expected value of the model's

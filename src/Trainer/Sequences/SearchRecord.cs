@@ -78,7 +78,7 @@ internal sealed class RolloutRecord
     public int Playouts { get; init; } = 1;
 }
 
-/// <summary>One search step, written out or read back (DESIGN.md §3, docs/sequence-format.md).</summary>
+/// <summary>One search step, written out or read back (docs/sequence-format.md).</summary>
 internal sealed class SearchRecord
 {
     public required int BoardSize { get; init; }
@@ -102,7 +102,7 @@ internal sealed class SearchRecord
     public ValueRow? Improved { get; set; }
 
     /// <summary>
-    /// The computed backup e' of every move (DESIGN.md §3): the IMPROVED row's target, and what the backup player plays.
+    /// The computed backup e' of every move (docs/sequence-format.md, the backup and the IMPROVED row): the IMPROVED row's target, and what the backup player plays.
     /// Equal to <see cref="Improved"/> in self-play; known only to the writer (a parsed record has none).
     /// </summary>
     public ValueRow? Backup { get; set; }

@@ -1,6 +1,6 @@
 namespace GoSeqZero.Trainer.Sequences;
 
-/// <summary>What a token is for the learner: who wrote it, so each loss can weight its own tokens (DESIGN.md §4).</summary>
+/// <summary>What a token is for the learner: who wrote it, so each loss can weight its own tokens (docs/sequence-format.md, who writes each token).</summary>
 public enum TokenRole : byte
 {
     /// <summary>Written by the rules engine or the search itself (markers, boards, ILLEGAL, chosen moves, rollouts).</summary>

@@ -3,7 +3,7 @@ using GoSeqZero.Transformer;
 
 namespace GoSeqZero.Trainer.Training;
 
-/// <summary>Which loss a target token belongs to (DESIGN.md §4 step 4); None is not learnt.</summary>
+/// <summary>Which loss a target token belongs to (docs/design.md, "The expert-iteration loop": targets); None is not learnt.</summary>
 internal enum LossKind : byte
 {
     None,
@@ -15,7 +15,7 @@ internal enum LossKind : byte
     Imagined,
     /// <summary>(d) A RESULT outcome token.</summary>
     Result,
-    /// <summary>(e) The EST row of the child that was played, labelled with the next step's IMPROVED row (not in DESIGN.md's list).</summary>
+    /// <summary>(e) The EST row of the child that was played, labelled with the next step's IMPROVED row.</summary>
     Child,
 }
 
@@ -60,7 +60,7 @@ internal sealed record LearningSequence(int[] Tokens, int[] PointIds, int[] Labe
     }
 
     /// <summary>
-    /// The companion of a search step (DESIGN.md §4 (b)): BOS SIZE MODE_TREE ROOT TO_MOVE [PASSED] board, then EST with
+    /// The companion of a search step (loss (b); docs/sequence-format.md, the companion sequence): BOS SIZE MODE_TREE ROOT TO_MOVE [PASSED] board, then EST with
     /// the improved values (ILLEGAL where illegal), then EOS. Its value tokens are the prior's targets. The mode is
     /// MODE_TREE whatever the step's: the prior that tree steps and the prior player read learns from rollout steps too.
     /// </summary>

@@ -76,7 +76,7 @@ internal sealed class SelfPlayGame
     }
 }
 
-/// <summary>How self-play picks its move from the improved values (DESIGN.md §4 step 5).</summary>
+/// <summary>How self-play picks its move from the improved values (docs/design.md, "The expert-iteration loop": play).</summary>
 internal static class MoveChoice
 {
     /// <summary>

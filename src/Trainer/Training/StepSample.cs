@@ -3,7 +3,7 @@ using GoSeqZero.Trainer.Sequences;
 namespace GoSeqZero.Trainer.Training;
 
 /// <summary>
-/// One search step as the learner keeps it (DESIGN.md §4): the sequence the search wrote, each token's role, and
+/// One search step as the learner keeps it (docs/design.md, "The expert-iteration loop"): the sequence the search wrote, each token's role, and
 /// the label each token should have been: the token itself, except at imagined board points, where it is the rules
 /// engine's state of the point. The IMPROVED row starts at <see cref="ImprovedStart"/>; when the game ends, the
 /// value of the move played there is blended with the outcome (<see cref="BlendOutcome"/>).
