@@ -1,0 +1,118 @@
+using System.Diagnostics;
+
+namespace GoSeqZero.Tests.Go.Gtp;
+
+/// <summary>The built <c>goseqzero gtp</c> program as a controller sees it: a process on stdin/stdout.</summary>
+public class GtpEngineProcessTests
+{
+    private static readonly TimeSpan ExitBound = TimeSpan.FromSeconds(60);
+
+    private static (int ExitCode, string Output, string Error) RunGoSeqZero(string input, params string[] arguments) =>
+        RunGoSeqZero(input, arguments, new Dictionary<string, string>());
+
+    /// <summary>
+    /// Runs goseqzero.dll (next to this test assembly) with <paramref name="input"/> on its stdin and
+    /// <paramref name="environment"/> added to its environment.
+    /// </summary>
+    private static (int ExitCode, string Output, string Error) RunGoSeqZero(
+        string input, string[] arguments, IReadOnlyDictionary<string, string> environment)
+    {
+        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "goseqzero.dll"));
+        foreach (var argument in arguments) start.ArgumentList.Add(argument);
+        foreach (var (name, value) in environment) start.Environment[name] = value;
+        using var process = Process.Start(start) ?? throw new InvalidOperationException("could not start dotnet goseqzero.dll");
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        process.StandardInput.Write(input);
+        process.StandardInput.Close();
+        if (!process.WaitForExit(ExitBound))
+        {
+            process.Kill(entireProcessTree: true);
+            Assert.Fail($"goseqzero did not exit within {ExitBound.TotalSeconds} s");
+        }
+        return (process.ExitCode, output.Result, error.Result);
+    }
+
+    [Fact]
+    public void AnswersCommandsAndGarbageOnStdoutAndExitsWithZeroOnQuit()
+    {
+        var input = "1 name\nprotocol_version\nfly me to the moon\n\n# comment\nboardsize 9\nplay b D4\nplay w D4\nplay b Z99\n"
+            + "7 genmove w\nlist_stones b\n\u0003\u0004garbage\t\t\nquit\nname\n";
+        var (exitCode, output, error) = RunGoSeqZero(input, "gtp", "--player", "random", "--seed", "5");
+        Assert.Equal(0, exitCode);
+        var responses = output[..^2].Split("\n\n");
+        Assert.Equal(11, responses.Length);
+        Assert.Equal("=1 GoSeqZero", responses[0]);
+        Assert.Equal("= 2", responses[1]);
+        Assert.Equal("? unknown command", responses[2]);
+        Assert.Equal("= ", responses[3]);
+        Assert.Equal("= ", responses[4]);
+        Assert.Equal("? illegal move", responses[5]);
+        Assert.StartsWith("? syntax error: 'Z99' is not a vertex", responses[6]);
+        Assert.Matches("^=7 ([A-HJ][1-9]|pass)$", responses[7]);
+        Assert.Equal("= D4", responses[8]);
+        Assert.Equal("? unknown command", responses[9]);
+        Assert.Equal("= ", responses[10]);
+        Assert.EndsWith("\n\n", output);
+        Assert.Contains("seed 5", error);
+    }
+
+    [Fact]
+    public void ExitsWithZeroWhenTheInputEndsWithoutQuit()
+    {
+        var (exitCode, output, _) = RunGoSeqZero("name\n", "gtp", "--size", "9", "--komi", "6.5");
+        Assert.Equal(0, exitCode);
+        Assert.Equal("= GoSeqZero\n\n", output);
+    }
+
+    [Fact]
+    public void AnUnknownPlayerIsRefusedOnStderrWithExitCodeTwo()
+    {
+        var (exitCode, output, error) = RunGoSeqZero("name\n", "gtp", "--player", "oracle");
+        Assert.Equal(2, exitCode);
+        Assert.Equal("", output);
+        Assert.Contains("unknown player 'oracle'; known players: random", error);
+    }
+
+    [Fact]
+    public void ABoardSizeOutsideTwoToNineteenIsRefusedWithExitCodeTwo()
+    {
+        var (exitCode, output, error) = RunGoSeqZero("name\n", "gtp", "--size", "25");
+        Assert.Equal(2, exitCode);
+        Assert.Equal("", output);
+        Assert.Contains("--size 25", error);
+    }
+
+    [Theory]
+    [InlineData("gnugo:3", "GNU Go not found at /nonexistent (from $GNUGO)")]
+    [InlineData("gtp:\"/nonexistent/x\"", "could not start GTP engine /nonexistent/x")]
+    [InlineData("gtp:\"/usr/games/gnugo --mode 'gtp\"", "unterminated")]
+    public void APlayerThatCannotStartIsRefusedInOneLineOnStderrWithExitCodeTwo(string player, string reason)
+    {
+        var (exitCode, output, error) = RunGoSeqZero("name\n", ["gtp", "--player", player], new Dictionary<string, string> { ["GNUGO"] = "/nonexistent" });
+        Assert.Equal(2, exitCode);
+        Assert.Equal("", output);
+        var line = Assert.Single(error.TrimEnd('\n').Split('\n'));
+        Assert.StartsWith("--player: ", line);
+        Assert.Contains(reason, line);
+    }
+
+    [Theory]
+    [InlineData("1e308")]
+    [InlineData("-1000.5")]
+    public void AKomiBeyondAThousandIsRefusedWithExitCodeTwo(string komi)
+    {
+        var (exitCode, output, error) = RunGoSeqZero("name\n", "gtp", "--komi", komi);
+        Assert.Equal(2, exitCode);
+        Assert.Equal("", output);
+        Assert.Contains("--komi", error);
+        Assert.Contains("between -1000 and 1000", error);
+    }
+}

@@ -1,0 +1,130 @@
+using System.Diagnostics;
+using System.Text.Json.Nodes;
+using GoSeqZero.Trainer.Training;
+
+namespace GoSeqZero.Tests.Trainer.Training;
+
+/// <summary>The built <c>goseqzero train</c> program as a user runs it: a process that exits 0, is stopped by a signal, or is killed and resumed.</summary>
+public class TrainProcessTests
+{
+    private static readonly TimeSpan Bound = TimeSpan.FromSeconds(60);
+    private static readonly string[] Tiny = ["--layers", "1", "--channels", "16", "--heads", "2", "--games", "2", "--top-k", "2", "--device", "cpu", "--seed", "4"];
+
+    /// <summary>Starts goseqzero.dll (next to this test assembly) with stderr captured.</summary>
+    private static (Process Process, Task<string> Errors) Start(params string[] arguments)
+    {
+        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "goseqzero.dll"));
+        start.ArgumentList.Add("train");
+        foreach (var argument in arguments) start.ArgumentList.Add(argument);
+        var process = Process.Start(start) ?? throw new InvalidOperationException("could not start dotnet goseqzero.dll");
+        process.StandardOutput.ReadToEndAsync();
+        return (process, process.StandardError.ReadToEndAsync());
+    }
+
+    private static (int ExitCode, string Errors) Finish((Process Process, Task<string> Errors) started) => Finish(started.Process, started.Errors);
+
+    private static (int ExitCode, string Errors) Finish(Process process, Task<string> errors)
+    {
+        using (process)
+        {
+            if (!process.WaitForExit(Bound))
+            {
+                process.Kill(entireProcessTree: true);
+                Assert.Fail($"goseqzero train did not exit within {Bound.TotalSeconds} s: {errors.Result}");
+            }
+            return (process.ExitCode, errors.Result);
+        }
+    }
+
+    private static List<long> MetricSteps(string folder) =>
+        File.ReadLines(Path.Combine(folder, RunDirectory.MetricsFileName)).Select(line => JsonNode.Parse(line)!["step"]!.GetValue<long>()).ToList();
+
+    /// <summary>Waits until the run has written metrics for <paramref name="steps"/> steps (lines may be read while one is half written).</summary>
+    private static void WaitForSteps(string folder, Process process, int steps)
+    {
+        var clock = Stopwatch.StartNew();
+        var metrics = Path.Combine(folder, RunDirectory.MetricsFileName);
+        while (!File.Exists(metrics) || File.ReadLines(metrics).Count(line => line.EndsWith('}')) < steps)
+        {
+            Assert.False(process.HasExited, $"the trainer exited early with {(process.HasExited ? process.ExitCode : 0)}");
+            Assert.True(clock.Elapsed < Bound, $"no {steps} steps within {Bound.TotalSeconds} s");
+            Thread.Sleep(50);
+        }
+    }
+
+    [Fact]
+    public void TrainingForThreeStepsExitsWithZeroAndLeavesARunFolder()
+    {
+        var folder = TinyRuns.NewFolder();
+        try
+        {
+            var (exitCode, errors) = Finish(Start([.. Tiny, "--steps", "3", "--run-dir", folder]));
+
+            Assert.True(exitCode == 0, errors);
+            Assert.Contains("train: new run in " + folder, errors);
+            Assert.Contains("step 1/3", errors);
+            Assert.Contains("stopped at step 3 (the step bound is reached)", errors);
+            Assert.Equal([1L, 2, 3], MetricSteps(folder));
+            Assert.True(File.Exists(Path.Combine(folder, "config.json")));
+            Assert.True(RunDirectory.IsComplete(Path.Combine(folder, "checkpoints", "step-000003")));
+        }
+        finally
+        {
+            TinyRuns.Delete(folder);
+        }
+    }
+
+    [Fact]
+    public void SigtermStopsAfterTheCurrentStepSavesACheckpointAndExitsWithZero()
+    {
+        var folder = TinyRuns.NewFolder();
+        try
+        {
+            var (process, errors) = Start([.. Tiny, "--run-dir", folder]);
+            WaitForSteps(folder, process, 2);
+            using (var kill = Process.Start("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])) kill.WaitForExit();
+            var (exitCode, text) = Finish(process, errors);
+
+            Assert.True(exitCode == 0, text);
+            Assert.Contains("(interrupted)", text);
+            var steps = MetricSteps(folder);
+            Assert.Equal(Enumerable.Range(1, steps.Count).Select(i => (long)i), steps);
+            Assert.Equal($"checkpoints/{RunDirectory.CheckpointName(steps.Count)}", File.ReadAllText(Path.Combine(folder, "latest")).Trim());
+        }
+        finally
+        {
+            TinyRuns.Delete(folder);
+        }
+    }
+
+    [Fact]
+    public void AKilledTrainerResumesFromItsLastCheckpoint()
+    {
+        var folder = TinyRuns.NewFolder();
+        try
+        {
+            var (process, errors) = Start([.. Tiny, "--run-dir", folder, "--checkpoint-every", "2"]);
+            WaitForSteps(folder, process, 3);
+            process.Kill();
+            Finish(process, errors);
+            // The kill may have cut the last line short; the resumed run drops it and redoes that step.
+            var reached = File.ReadLines(Path.Combine(folder, RunDirectory.MetricsFileName)).Count(line => line.EndsWith('}'));
+
+            var (exitCode, text) = Finish(Start("--resume", folder, "--steps", (reached + 2).ToString(System.Globalization.CultureInfo.InvariantCulture)));
+
+            Assert.True(exitCode == 0, text);
+            Assert.Contains("train: resuming " + folder + " at step ", text);
+            Assert.Equal(Enumerable.Range(1, reached + 2).Select(i => (long)i), MetricSteps(folder));
+        }
+        finally
+        {
+            TinyRuns.Delete(folder);
+        }
+    }
+}
