@@ -2,6 +2,7 @@ using GoSeqZero.Tests.Trainer.Training;
 using System.Reflection;
 using System.Text.RegularExpressions;
 using CommandLine;
+using GoSeqZero.Trainer;
 using GoSeqZero.Trainer.Cli;
 using GoSeqZero.Trainer.Training;
 
@@ -71,6 +72,11 @@ public partial class TrainCommandTests
         var json = System.Text.Json.Nodes.JsonNode.Parse(settings.ToJson())!.AsObject();
         Assert.Equal(["run", "search", "self_play", "model", "optimizer", "losses", "evaluation", "cadence"], json.Select(field => field.Key));
         Assert.Equal(16, json["search"]!["playouts"]!.GetValue<int>());
+        // Only settings are written: every field is a property that config.json can set back.
+        foreach (var record in typeof(TrainSettings).GetProperties())
+            foreach (var field in json[Setting.JsonName(record.Name)]!.AsObject())
+                Assert.True(record.PropertyType.GetProperties().Any(p => Setting.JsonName(p.Name) == field.Key && p.SetMethod is not null),
+                    $"config.json's {Setting.JsonName(record.Name)}.{field.Key} is not a setting");
     }
 
     [Fact]

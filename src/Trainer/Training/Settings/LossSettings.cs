@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 namespace GoSeqZero.Trainer.Training;
 
 /// <summary>Where a finished game's outcome goes in the targets of its steps (--outcome-blend).</summary>
@@ -35,6 +36,7 @@ internal sealed record LossSettings
     /// <summary>Replayed steps added to each update (each with its companion sequence).</summary>
     public int ReplaySamples { get; init; } = 16;
 
+    [JsonIgnore]
     public LossWeights Weights => new((float)WeightImproved, (float)WeightPrior, (float)WeightImagined, (float)WeightResult, (float)WeightChild);
 
     public void Validate()

@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using GoSeqZero.Kernels;
 using GoSeqZero.Transformer;
 
@@ -22,6 +23,7 @@ internal sealed record OptimizerSettings
     public AdamWOptimizer CreateOptimizer(Gpt model) =>
         new(model, new AdamWSettings((float)LearningRate, WeightDecay: (float)WeightDecay), (float)Clip);
 
+    [JsonIgnore]
     public LearningRateSchedule Schedule => new((float)LearningRate, WarmupSteps, DecaySteps);
 
     public void Validate()

@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using GoSeqZero.Go;
 using GoSeqZero.Kernels;
 using GoSeqZero.Trainer.Sequences;
@@ -30,6 +31,7 @@ internal sealed record RunSettings
     public int SizeAt(long step) =>
         Sizes.Count == 1 ? Sizes[0] : Sizes[(int)Math.Min(step / CurriculumSteps, Sizes.Count - 1)];
 
+    [JsonIgnore]
     public int MaxSize => Sizes.Max();
 
     public void Validate()

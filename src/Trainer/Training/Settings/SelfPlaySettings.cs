@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using GoSeqZero.Trainer.Sequences;
 
 namespace GoSeqZero.Trainer.Training;
@@ -28,7 +29,9 @@ internal sealed record SelfPlaySettings
     public double RolloutFractionAt(long step) => RolloutSwitchStep > 0 && step >= RolloutSwitchStep ? LaterRolloutFraction : RolloutFraction;
 
     /// <summary>Whether any step of the run may be a tree step, and whether any may be a rollout step.</summary>
+    [JsonIgnore]
     public bool WritesTreeSteps => RolloutFraction < 1 || (RolloutSwitchStep > 0 && LaterRolloutFraction < 1);
+    [JsonIgnore]
     public bool WritesRolloutSteps => RolloutFraction > 0 || (RolloutSwitchStep > 0 && LaterRolloutFraction > 0);
 
     /// <summary>
