@@ -43,6 +43,12 @@ internal sealed class TrainCommand : ICommand
     [Option("write-playouts", HelpText = "Write the first playout's moves into each rollout block: true or false (default true; false writes ROLLOUT m RESULT outcome mean, five tokens, so a wide --top-k fits the context, e.g. --top-k 24 --playouts 128 on 7×7).")]
     public bool? WritePlayouts { get; set; }
 
+    [Option("ground-replies", HelpText = "Ground tree steps for training: each child's best N replies by its own EST row get --ground-playouts random playouts; 1 − their mean is the reply's target in the child's row, and the move's backup is 1 − the best grounded reply. Players never ground: their tree search stays model-only (default 0: off).")]
+    public int? GroundReplies { get; set; }
+
+    [Option("ground-playouts", HelpText = "Random playouts for each grounded reply of --ground-replies (default 16).")]
+    public int? GroundPlayouts { get; set; }
+
     [Option("boards", HelpText = "Who writes the child boards: rules or imagined (default rules).")]
     public BoardSource? Boards { get; set; }
 
@@ -316,6 +322,8 @@ internal sealed class TrainCommand : ICommand
         Flag("top-k", Field(nameof(TrainSettings.Search), nameof(SearchSettings.TopK)), c => c.TopK, (s, v) => s with { Search = s.Search with { TopK = v } }),
         Flag("playouts", Field(nameof(TrainSettings.Search), nameof(SearchSettings.Playouts)), c => c.Playouts, (s, v) => s with { Search = s.Search with { Playouts = v } }),
         Flag("write-playouts", Field(nameof(TrainSettings.Search), nameof(SearchSettings.WritePlayouts)), c => c.WritePlayouts, (s, v) => s with { Search = s.Search with { WritePlayouts = v } }),
+        Flag("ground-replies", Field(nameof(TrainSettings.Search), nameof(SearchSettings.GroundReplies)), c => c.GroundReplies, (s, v) => s with { Search = s.Search with { GroundReplies = v } }),
+        Flag("ground-playouts", Field(nameof(TrainSettings.Search), nameof(SearchSettings.GroundPlayouts)), c => c.GroundPlayouts, (s, v) => s with { Search = s.Search with { GroundPlayouts = v } }),
         Flag("boards", Field(nameof(TrainSettings.Search), nameof(SearchSettings.Boards)), c => c.Boards, (s, v) => s with { Search = s.Search with { Boards = v } }),
         Flag("alpha", Field(nameof(TrainSettings.Search), nameof(SearchSettings.Alpha)), c => c.Alpha, (s, v) => s with { Search = s.Search with { Alpha = v } }),
         Flag("pass-last-resort", Field(nameof(TrainSettings.Search), nameof(SearchSettings.PassOnlyAsLastResort)), c => c.PassOnlyAsLastResort, (s, v) => s with { Search = s.Search with { PassOnlyAsLastResort = v } }),

@@ -45,7 +45,7 @@ internal sealed class ModelPlayer : IPlayer
         _model = model;
         _kind = kind;
         _vocabulary = Vocabulary.ForTokenCount(model.Config.VocabularySize);
-        _baseSettings = settings with { ModelWritesImproved = kind == ModelPlayerKind.Search, GumbelTopK = false, SampleValueTokens = false };
+        _baseSettings = settings with { ModelWritesImproved = kind == ModelPlayerKind.Search, GumbelTopK = false, SampleValueTokens = false, GroundReplies = 0 };
     }
 
     public string Name => $"model:{_path}:{_kind.ToString().ToLowerInvariant()}{_overrides}";

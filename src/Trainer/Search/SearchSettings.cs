@@ -78,6 +78,18 @@ internal sealed record SearchSettings
     /// </summary>
     public bool CapUnsearched { get; init; } = true;
 
+    /// <summary>
+    /// Training only (players never ground): in a tree step, the rules engine grounds each child's EST row. The
+    /// child's <see cref="GroundReplies"/> best replies by its own row each get <see cref="GroundPlayouts"/> random
+    /// playouts from the position after them; 1 − their mean becomes the reply's target in the child's EST row, and the
+    /// move's backup is 1 − the best grounded reply, a two-ply minimax over playout means. Nothing of it is written
+    /// into the sequence, so the model's own tree search (child rows, IMPROVED row) is what learns it. 0: off.
+    /// </summary>
+    public int GroundReplies { get; init; }
+
+    /// <summary>Random playouts for each grounded reply (<see cref="GroundReplies"/>).</summary>
+    public int GroundPlayouts { get; init; } = 16;
+
     /// <summary>When true the model writes the IMPROVED row itself (the search player); otherwise it is forced from the backup.</summary>
     [JsonIgnore]
     public bool ModelWritesImproved { get; init; }
@@ -103,6 +115,8 @@ internal sealed record SearchSettings
         Setting.Require(Alpha is >= 0 and <= 1, $"--alpha {Alpha} must be between 0 and 1");
         Setting.Require(GumbelTemperature > 0 && double.IsFinite(GumbelTemperature), $"gumbel_temperature {GumbelTemperature} must be a positive number");
         Setting.Require(Mode == SearchMode.Tree || Boards == BoardSource.Rules, $"--boards imagined in a rollout step: rollout steps have no boards to imagine");
+        Setting.Require(GroundReplies >= 0, $"--ground-replies {GroundReplies} cannot be negative (0 turns grounding off)");
+        Setting.Require(GroundPlayouts >= 1, $"--ground-playouts {GroundPlayouts} must be at least 1");
     }
 
     /// <summary>The longest sequence a step on an n×n board can be (the KV cache's capacity).</summary>

@@ -55,8 +55,17 @@ internal sealed class ChildRecord
     /// <summary>The final result when the game is over after the move (B_WINS, W_WINS or DRAW token).</summary>
     public int? ResultToken { get; set; }
 
-    /// <summary>The value of the move for the root's side to move: 1 − the child's best estimate, or the exact result.</summary>
+    /// <summary>
+    /// The value of the move for the root's side to move: 1 − the child's best estimate, or the exact result; with
+    /// grounded replies, 1 − the best of them.
+    /// </summary>
     public double Backup { get; set; } = double.NaN;
+
+    /// <summary>
+    /// The replies the rules engine grounded (<c>SearchSettings.GroundReplies</c>), each with its value for the child's
+    /// side to move: 1 − the mean of random playouts after it (or the exact result). Known only to the writer.
+    /// </summary>
+    public Dictionary<int, double> GroundedReplies { get; } = [];
 }
 
 /// <summary>A ROLLOUT block: the move, the random playout after it, and who won.</summary>

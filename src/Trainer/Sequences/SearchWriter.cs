@@ -29,6 +29,8 @@ internal sealed class SearchWriter
         _settings = settings;
     }
 
+    public Vocabulary Vocabulary => _vocabulary;
+
     public TokenSequence Sequence { get; } = new();
 
     public SearchRecord? Record { get; private set; }
@@ -82,6 +84,7 @@ internal sealed class SearchWriter
                 var block = new ChildRecord { Move = move, ToMove = child.ToMove, Passed = child.ConsecutivePasses == 1, Board = new Color[n * n] };
                 record.Children.Add(block);
                 foreach (var decision in WriteChild(child, block)) yield return decision;
+                if (_settings.GroundReplies > 0 && block.Estimates is not null) Ground(child, block, ref random);
                 backups[move] = block.Backup;
             }
             else
@@ -199,6 +202,38 @@ internal sealed class SearchWriter
         // is never searched, so never learnt, and its untrained value must not set the backup.
         var best = block.Estimates.ArgMax(_vocabulary, excluded: HoldsPassBack(child) ? n * n : -1);
         block.Backup = 1 - block.Estimates.Values[best];
+    }
+
+    /// <summary>
+    /// Grounds a child's EST row (<see cref="SearchSettings.GroundReplies"/>): its best replies by its own row, each
+    /// valued by random playouts after it (or exactly, when the reply ends the game), and the move's backup becomes
+    /// 1 − the best grounded reply. Nothing is written: these are training targets only.
+    /// </summary>
+    private void Ground(Board child, ChildRecord block, ref FastRandom random)
+    {
+        var n = child.Size;
+        var excluded = HoldsPassBack(child) ? n * n : -1;
+        var replies = Enumerable.Range(0, n * n + 1)
+            .Where(reply => reply != excluded && block.Estimates!.IsLegal(reply, _vocabulary))
+            .OrderByDescending(reply => block.Estimates!.Values[reply]).ThenBy(reply => reply)
+            .Take(_settings.GroundReplies);
+        var replier = child.ToMove;
+        var grandchild = child.Clone();
+        var scratch = child.Clone();
+        foreach (var reply in replies)
+        {
+            grandchild.CopyFrom(child);
+            grandchild.Play(replier, BoardCodec.GridPointOf(grandchild, reply));
+            double total = 0;
+            var playouts = grandchild.IsGameOver ? 1 : _settings.GroundPlayouts;
+            for (var i = 0; i < playouts; i++)
+            {
+                scratch.CopyFrom(grandchild);
+                total += _vocabulary.OutcomeValue(PlayOut(scratch, null, ref random), replier);
+            }
+            block.GroundedReplies[reply] = total / playouts;
+        }
+        if (block.GroundedReplies.Count > 0) block.Backup = 1 - block.GroundedReplies.Values.Max();
     }
 
     /// <summary>

@@ -56,6 +56,7 @@ internal sealed record LearningSequence(int[] Tokens, int[] PointIds, int[] Labe
         if (sample.ChildTargetStart >= 0)
             for (var i = sample.ChildTargetStart; i < sample.ChildTargetStart + sample.MoveCount; i++)
                 if (sample.Roles[i] == TokenRole.ChildEstimate && sample.ChildTargetMoves![i - sample.ChildTargetStart]) kinds[i] = LossKind.Child;     // ILLEGAL entries are forced
+        foreach (var index in sample.GroundedTargets) kinds[index] = LossKind.Child;
         return new LearningSequence(sample.Tokens, sample.PointIds, sample.Labels ?? sample.Tokens, kinds);
     }
 

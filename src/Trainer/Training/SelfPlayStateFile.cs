@@ -14,7 +14,8 @@ internal static class SelfPlayStateFile
 {
     public const string FileName = "selfplay.bin";
     private static readonly byte[] Magic = "GSZSELF\0"u8.ToArray();
-    private const int Version = 2;
+    /// <summary>Version 3 added each step's grounded targets; version 2 files (none) are still read.</summary>
+    private const int Version = 3, OldestVersion = 2;
     private const uint EndMarker = 0x454E4421; // "!DNE": the last four bytes of a complete file
 
     public static void Write(string path, ReplayBuffer replay, IReadOnlyList<SelfPlayGame> games)
@@ -54,13 +55,13 @@ internal static class SelfPlayStateFile
         {
             if (!reader.ReadBytes(Magic.Length).AsSpan().SequenceEqual(Magic)) throw new InvalidDataException("not a self-play state file (wrong magic)");
             var version = reader.ReadInt32();
-            if (version != Version) throw new InvalidDataException($"version {version}; this program reads version {Version}");
+            if (version is < OldestVersion or > Version) throw new InvalidDataException($"version {version}; this program reads versions {OldestVersion} to {Version}");
             var capacity = reader.ReadInt32();
             var next = reader.ReadInt32();
             var count = reader.ReadInt32();
             if (capacity < 1 || count < 0 || count > capacity) throw new InvalidDataException($"a replay buffer of {count} steps in {capacity} slots");
             var stored = new List<StepSample>(count);
-            for (var i = 0; i < count; i++) stored.Add(ReadSample(reader, $"replayed step {i}"));
+            for (var i = 0; i < count; i++) stored.Add(ReadSample(reader, version, $"replayed step {i}"));
             var replay = ReplayBuffer.Restore(capacity, next, stored);
 
             var gameCount = reader.ReadInt32();
@@ -78,7 +79,7 @@ internal static class SelfPlayStateFile
                 var steps = new List<PendingStep>(moveCount);
                 for (var i = 0; i < moveCount; i++)
                 {
-                    var sample = ReadSample(reader, $"game {number}, step {i + 1}");
+                    var sample = ReadSample(reader, version, $"game {number}, step {i + 1}");
                     var value = reader.ReadDouble();
                     steps.Add(new PendingStep(sample, moves[i], value, i % 2 == 0 ? Color.Black : Color.White));
                 }
@@ -108,9 +109,11 @@ internal static class SelfPlayStateFile
         writer.Write(sample.PlayedMove);
         if (sample.ChildTargetMoves is { } moves)
             foreach (var learnt in moves) writer.Write(learnt);
+        writer.Write(sample.GroundedTargets.Length);
+        foreach (var index in sample.GroundedTargets) writer.Write(index);
     }
 
-    private static StepSample ReadSample(BinaryReader reader, string what)
+    private static StepSample ReadSample(BinaryReader reader, int version, string what)
     {
         var size = reader.ReadInt32();
         var length = reader.ReadInt32();
@@ -139,9 +142,17 @@ internal static class SelfPlayStateFile
             childTargetMoves = new bool[size * size + 1];
             for (var i = 0; i < childTargetMoves.Length; i++) childTargetMoves[i] = reader.ReadBoolean();
         }
+        int[]? grounded = null;
+        if (version >= 3)
+        {
+            var groundedCount = reader.ReadInt32();
+            if (groundedCount < 0 || groundedCount > length) throw new InvalidDataException($"{what}: {groundedCount} grounded targets in {length} tokens");
+            grounded = new int[groundedCount];
+            for (var i = 0; i < groundedCount; i++) grounded[i] = reader.ReadInt32();
+        }
         try
         {
-            return new StepSample(size, tokens, pointIds, roles, labels, childTargetStart, playedMove, childTargetMoves);
+            return new StepSample(size, tokens, pointIds, roles, labels, childTargetStart, playedMove, childTargetMoves, grounded);
         }
         catch (ArgumentException error)
         {

@@ -11,7 +11,7 @@ namespace GoSeqZero.Trainer.Training;
 internal sealed class StepSample
 {
     public StepSample(int boardSize, int[] tokens, int[] pointIds, TokenRole[] roles, int[]? labels, int childTargetStart = -1,
-        int playedMove = -1, bool[]? childTargetMoves = null)
+        int playedMove = -1, bool[]? childTargetMoves = null, int[]? groundedTargets = null)
     {
         if (tokens.Length != pointIds.Length || tokens.Length != roles.Length || (labels is not null && labels.Length != tokens.Length))
             throw new ArgumentException($"a step's tokens ({tokens.Length}), point ids ({pointIds.Length}), roles ({roles.Length}) and labels ({labels?.Length}) must be as many");
@@ -33,6 +33,10 @@ internal sealed class StepSample
         if ((childTargetStart >= 0) != (childTargetMoves is not null) || (childTargetMoves is not null && childTargetMoves.Length != MoveCount))
             throw new ArgumentException("a child target needs the moves it teaches, one flag per move");
         ChildTargetMoves = childTargetMoves;
+        GroundedTargets = groundedTargets ?? [];
+        foreach (var index in GroundedTargets)
+            if (labels is null || (uint)index >= (uint)marker || roles[index] != TokenRole.ChildEstimate)
+                throw new ArgumentException($"token {index} is not a labelled child estimate, so it cannot be a grounded target");
         Searched = new bool[MoveCount];
         for (var i = 0; i + 1 < marker; i++)
             if (tokens[i] is Vocabulary.Child or Vocabulary.Rollout && BoardCodec.TryMoveIndexOfToken(tokens[i + 1], boardSize, out var move))
@@ -54,6 +58,12 @@ internal sealed class StepSample
     /// its own guesses, which flattens it; <paramref name="unsearchedToo"/> learns them all the same.
     /// </summary>
     public bool IsTarget(int move, bool unsearchedToo) => unsearchedToo || Searched[move] || move == PlayedMove;
+
+    /// <summary>
+    /// The child EST entries that random playouts grounded (<c>SearchSettings.GroundReplies</c>): token indices whose
+    /// <see cref="Labels"/> hold 1 − the playouts' mean. Empty without grounding.
+    /// </summary>
+    public int[] GroundedTargets { get; }
 
     public int BoardSize { get; }
     public int[] Tokens { get; }
@@ -96,21 +106,33 @@ internal sealed class StepSample
             roles[i] = sequence.Roles[i];
         }
         int[]? labels = null;
+        var grounded = record.Children.Sum(child => child.GroundedReplies.Count);
+        if (Array.IndexOf(roles, TokenRole.ImaginedBoard) >= 0 || grounded > 0) labels = (int[])tokens.Clone();
         if (Array.IndexOf(roles, TokenRole.ImaginedBoard) >= 0)
         {
             // Imagined points come child by child, n² each, in the order of the record's children.
-            labels = (int[])tokens.Clone();
             var points = record.BoardSize * record.BoardSize;
             var imagined = 0;
             for (var i = 0; i < count; i++)
             {
                 if (roles[i] != TokenRole.ImaginedBoard) continue;
                 var child = record.Children[imagined / points];
-                labels[i] = BoardCodec.PointStateTokenOf(child.TrueBoard![imagined % points]);
+                labels![i] = BoardCodec.PointStateTokenOf(child.TrueBoard![imagined % points]);
                 imagined++;
             }
         }
-        return new StepSample(record.BoardSize, tokens, pointIds, roles, labels);
+        var groundedTargets = new List<int>(grounded);
+        foreach (var child in record.Children)
+        {
+            if (child.GroundedReplies.Count == 0) continue;
+            var start = ChildEstimatesOf(tokens, record.BoardSize, child.Move, writer.Vocabulary);
+            foreach (var (reply, value) in child.GroundedReplies.OrderBy(pair => pair.Key))
+            {
+                labels![start + reply] = writer.Vocabulary.ValueToken(writer.Vocabulary.Bucket(value));
+                groundedTargets.Add(start + reply);
+            }
+        }
+        return new StepSample(record.BoardSize, tokens, pointIds, roles, labels, groundedTargets: [.. groundedTargets]);
     }
 
     /// <summary>
@@ -173,16 +195,19 @@ internal sealed class StepSample
     }
 
     /// <summary>The index of the first value of the EST row of the CHILD block of <paramref name="move"/>, or −1.</summary>
-    private int ChildEstimatesOf(int move, Vocabulary vocabulary)
+    private int ChildEstimatesOf(int move, Vocabulary vocabulary) => ChildEstimatesOf(Tokens, BoardSize, move, vocabulary);
+
+    private static int ChildEstimatesOf(int[] tokens, int boardSize, int move, Vocabulary vocabulary)
     {
-        var moveToken = BoardCodec.MoveTokenOf(move, BoardSize);
-        for (var i = 0; i + 1 < ImprovedStart; i++)
+        var moveToken = BoardCodec.MoveTokenOf(move, boardSize);
+        var improved = Array.LastIndexOf(tokens, Vocabulary.Improved);
+        for (var i = 0; i + 1 < improved; i++)
         {
-            if (Tokens[i] != Vocabulary.Child || Tokens[i + 1] != moveToken) continue;
+            if (tokens[i] != Vocabulary.Child || tokens[i + 1] != moveToken) continue;
             var board = i + 3;                                   // CHILD m TO_MOVE
-            if (Tokens[board] == vocabulary.Passed) board++;
-            var marker = board + BoardSize * BoardSize;
-            return Tokens[marker] == Vocabulary.Est ? marker + 1 : -1;
+            if (tokens[board] == vocabulary.Passed) board++;
+            var marker = board + boardSize * boardSize;
+            return tokens[marker] == Vocabulary.Est ? marker + 1 : -1;
         }
         return -1;
     }
