@@ -511,6 +511,56 @@ public class SearchWriterTests
         Assert.Equal(ResultToken(board.Score(komi)), rollout.ResultToken);
     }
 
+    [Fact]
+    public void GroundingValuesEachChildsBestRepliesByPlayoutsWritesNothingAndBacksUpTheBestOfThem()
+    {
+        // Black to move; the root's C3 and D3 are searched. Each child's best two replies by its own row (B2 then D4
+        // after C3; every other reply lower) are grounded by playouts.
+        var root = Play(5, "B4 D2");
+        ScriptedAnswer Script(int row, Decision decision)
+        {
+            var (x, y) = decision.PointId == Vocabulary.PassPointId ? (-1, -1) : Vocabulary.PointOfEmbeddingPointId(decision.PointId);
+            return (row, x, y) switch
+            {
+                (0, 2, 2) => Bucket(Vocabulary, 50),
+                (0, 3, 2) => Bucket(Vocabulary, 40),
+                (0, _, _) => Bucket(Vocabulary, 20),
+                (_, 1, 1) => Bucket(Vocabulary, 45),
+                (_, 3, 3) => Bucket(Vocabulary, 30),
+                _ => Bucket(Vocabulary, 3),
+            };
+        }
+        var plain = Write(root, new SearchSettings { TopK = 2 }, Script);
+        var grounded = Write(root, new SearchSettings { TopK = 2, GroundReplies = 2, GroundPlayouts = 8 }, Script);
+
+        // Nothing of the grounding is written: the step up to its IMPROVED row is the same.
+        var improved = plain.Sequence.Tokens.ToList().LastIndexOf(Vocabulary.Improved);
+        Assert.Equal(plain.Sequence.Tokens.Take(improved), grounded.Sequence.Tokens.Take(improved));
+        foreach (var child in grounded.Record!.Children)
+        {
+            Assert.Equal([MoveIndex("B2", 5), MoveIndex("D4", 5)], child.GroundedReplies.Keys.Order());
+            Assert.All(child.GroundedReplies.Values, value => Assert.InRange(value, 0, 1));
+            // 8 playouts give means in eighths.
+            Assert.All(child.GroundedReplies.Values, value => Assert.Equal(Math.Round(value * 8), value * 8, 9));
+            Assert.Equal(1 - child.GroundedReplies.Values.Max(), child.Backup, 12);
+        }
+        Assert.All(plain.Record!.Children, child => Assert.Empty(child.GroundedReplies));
+    }
+
+    [Fact]
+    public void AGroundedReplyThatEndsTheGameIsValuedExactly()
+    {
+        // White to move after C3 plays a pass (the pass may be searched); Black's pass in reply ends the game, and
+        // Black owns the board: the reply is worth 1 to Black, the White pass 0.
+        var root = Play(5, "C3");
+        var settings = new SearchSettings { TopK = 1, PassOnlyAsLastResort = false, GroundReplies = 1, Komi = 7.5 };
+        var writer = Write(root, settings, (_, decision) => Bucket(Vocabulary, decision.PointId == Vocabulary.PassPointId ? 60 : 3));
+        var child = Assert.Single(writer.Record!.Children);
+        Assert.Equal(BoardCodec.PassMoveIndex(5), child.Move);
+        Assert.Equal(1.0, child.GroundedReplies[BoardCodec.PassMoveIndex(5)]);
+        Assert.Equal(0.0, child.Backup);
+    }
+
     private static int ResultToken(double blackMinusWhite) =>
         blackMinusWhite > 0 ? Vocabulary.BlackWins : blackMinusWhite < 0 ? Vocabulary.WhiteWins : Vocabulary.Draw;
 }

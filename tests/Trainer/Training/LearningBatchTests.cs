@@ -186,6 +186,29 @@ public class LearningBatchTests
     }
 
     [Fact]
+    public void GroundedRepliesAreChildTargetsLabelledWithTheirPlayoutValues()
+    {
+        var settings = new GoSeqZero.Trainer.Search.SearchSettings { TopK = 3, GroundReplies = 2, GroundPlayouts = 4 };
+        using var model = Search.SearchDriverTests.TinyModel(Vocabulary, settings.MaxTokens(5), seed: 5);
+        using var driver = new GoSeqZero.Trainer.Search.SearchDriver(model, Vocabulary, settings, batch: 1, maxBoardSize: 5);
+        var writer = driver.Run([new Board(5)])[0];
+        var sample = StepSample.From(writer);
+        var children = writer.Record!.Children;
+        Assert.Equal(3 * 2, sample.GroundedTargets.Length);
+        var sequence = LearningSequence.Search(sample);
+        var expected = children.SelectMany(child => child.GroundedReplies.Select(pair => Vocabulary.ValueToken(Vocabulary.Bucket(pair.Value)))).Order();
+        Assert.Equal(expected, sample.GroundedTargets.Select(index => sequence.Labels[index]).Order());
+        Assert.All(sample.GroundedTargets, index =>
+        {
+            Assert.Equal(TokenRole.ChildEstimate, sample.Roles[index]);
+            Assert.Equal(LossKind.Child, sequence.Kinds[index]);
+        });
+        // Only the grounded entries of the child rows are learnt; everything else keeps its own token as label.
+        Assert.Equal(6, sequence.Kinds.Count(k => k == LossKind.Child));
+        Assert.All(Enumerable.Range(0, sample.Length).Except(sample.GroundedTargets), i => Assert.Equal(sample.Tokens[i], sequence.Labels[i]));
+    }
+
+    [Fact]
     public void ShorterSequencesArePaddedWithUnweightedPadRows()
     {
         var (sample, _) = TinyRuns.SearchStepWithEveryRole(Vocabulary);

@@ -170,7 +170,9 @@ public class SelfPlayTests
         var folder = TinyRuns.NewFolder();
         try
         {
-            using var run = TinyRuns.Start(TinyRuns.Settings() with { Losses = new LossSettings { ReplaySamples = 2, Replay = 16 } }, folder);
+            // Grounded tree steps too, so that the file carries grounded targets.
+            var settings = TinyRuns.Settings();
+            using var run = TinyRuns.Start(settings with { Search = settings.Search with { GroundReplies = 2, GroundPlayouts = 2 }, Losses = new LossSettings { ReplaySamples = 2, Replay = 16 } }, folder);
             while (run.Totals.GamesFinished == 0 || run.Games.All(g => g.Moves.Count == 0)) run.TrainStep();
             var path = Path.Combine(folder, "state.bin");
             SelfPlayStateFile.Write(path, run.Replay, run.Games);
@@ -188,7 +190,9 @@ public class SelfPlayTests
                 Assert.Equal(saved.ChildTargetStart, read.ChildTargetStart);
                 Assert.Equal(saved.ChildTargetMoves, read.ChildTargetMoves);
                 Assert.Equal(saved.PlayedMove, read.PlayedMove);
+                Assert.Equal(saved.GroundedTargets, read.GroundedTargets);
             }
+            Assert.Contains(replay.Stored, s => s.GroundedTargets.Length > 0);
             // Finished games' steps carry their played child's target, and it survives the file.
             Assert.Contains(replay.Stored, s => s.ChildTargetStart >= 0);
             Assert.Equal(run.Games.Count, games.Count);
