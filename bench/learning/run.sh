@@ -33,7 +33,7 @@ else
   goseqzero train --size "$size" --minutes "$minutes" --run-dir "$run" "$@"
 fi
 
-komi=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['komi'])" "$run/config.json")
+komi=$(python3 -c "import json,sys; c = json.load(open(sys.argv[1])); print(c['run']['komi'] if 'run' in c else c['komi'])" "$run/config.json")
 last="$run/$(cat "$run/latest")"
 first="$run/checkpoints/step-000000"
 echo "learning: measuring $last (komi $komi, $games games per match)"
