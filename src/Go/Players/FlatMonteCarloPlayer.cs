@@ -25,6 +25,10 @@ public sealed class FlatMonteCarloPlayer : IPlayer
 
     public string Name { get; }
 
+    public PlayerKind Kind => PlayerKind.Program;
+
+    public PlayoutBudget? Playouts => PlayoutBudget.ForEachCandidate(_playoutsPerMove);
+
     /// <summary>Each candidate of the last search and its mean outcome for the mover, for tests.</summary>
     public IReadOnlyDictionary<Vertex, double> LastMeans { get; private set; } = new Dictionary<Vertex, double>();
 

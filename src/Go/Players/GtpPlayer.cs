@@ -36,6 +36,11 @@ internal sealed class GtpPlayer : IPlayer
     }
 
     public string Name { get; }
+
+    public PlayerKind Kind => PlayerKind.External;
+
+    /// <summary>Unknown: the engine searches as it likes, with none of our playouts.</summary>
+    public PlayoutBudget? Playouts => null;
     /// <summary>The conversation, for commands beyond move generation (final_score, showboard...).</summary>
     public GtpClient Client => _client;
 

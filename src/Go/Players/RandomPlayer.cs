@@ -10,6 +10,11 @@ internal sealed class RandomPlayer(int seed) : IPlayer
 
     public string Name => "random";
 
+    public PlayerKind Kind => PlayerKind.Program;
+
+    /// <summary>None: it plays one move of the playout policy, it runs no playout.</summary>
+    public PlayoutBudget? Playouts => null;
+
     public Vertex GenMove(Game game, Color color, CancellationToken cancellation)
     {
         cancellation.ThrowIfCancellationRequested();

@@ -30,6 +30,10 @@ public sealed class UctPlayer : IPlayer
 
     public string Name { get; }
 
+    public PlayerKind Kind => PlayerKind.Program;
+
+    public PlayoutBudget? Playouts => PlayoutBudget.Fixed(_playoutsPerMove);
+
     /// <summary>Playouts run by the last search.</summary>
     public long LastPlayouts { get; private set; }
 

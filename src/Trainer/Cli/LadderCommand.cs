@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using CommandLine;
+using GoSeqZero.Go.Players;
 using GoSeqZero.Trainer.Evaluation;
 
 namespace GoSeqZero.Trainer.Cli;
@@ -31,21 +32,25 @@ internal sealed class LadderCommand : ICommand
         }
 
         LadderRatings ratings;
+        var kinds = new Dictionary<string, PlayerKind>();
         try
         {
-            var outcomes = files.SelectMany(file => ResultFiles.Outcomes(MatchResults.Read(file))).ToArray();
-            ratings = Ladder.Fit(outcomes, anchor);
+            var results = files.Select(MatchResults.Read).ToArray();
+            ratings = Ladder.Fit(results.SelectMany(ResultFiles.Outcomes).ToArray(), anchor);
+            // Results written before kinds were leave a player's kind unknown.
+            foreach (var (spec, kind) in results.SelectMany(ResultFiles.Kinds)) kinds[spec] = kind.Kind;
         }
         catch (Exception error) when (error is InvalidDataException or ArgumentException or IOException)
         {
             Console.Error.WriteLine($"ladder: {error.Message}");
             return 2;
         }
-        Console.Write(Format(ratings, files.Count));
+        Console.Write(Format(ratings, kinds, files.Count));
         return 0;
     }
 
-    private static string Format(LadderRatings ratings, int fileCount)
+    /// <summary>The ladder as a table, each player with what did the work behind its moves ("?" when its results did not say).</summary>
+    internal static string Format(LadderRatings ratings, IReadOnlyDictionary<string, PlayerKind> kinds, int fileCount)
     {
         var culture = CultureInfo.InvariantCulture;
         var text = new StringBuilder();
@@ -55,11 +60,12 @@ internal sealed class LadderCommand : ICommand
         if (ratings.PriorAdded)
             text.AppendLine("some players won or lost all their games, so one virtual draw against the anchor was added for every other player");
         var width = Math.Max(6, ratings.Players.Max(p => p.Player.Length));
-        text.AppendLine(culture, $"{"player".PadRight(width)} {"games",6} {"score",7} {"rating",7} {"±95%",6}");
+        text.AppendLine(culture, $"{"player".PadRight(width)} {"kind",-10} {"games",6} {"score",7} {"rating",7} {"±95%",6}");
         foreach (var p in ratings.Players)
         {
             var interval = p.Player == ratings.Anchor.Player ? "anchor" : p.Interval95.ToString("0", culture);
-            text.AppendLine(culture, $"{p.Player.PadRight(width)} {p.Games,6} {p.Score,7:0.#} {p.Rating,7:0} {interval,6}");
+            var kind = kinds.TryGetValue(p.Player, out var known) ? known.Label() : "?";
+            text.AppendLine(culture, $"{p.Player.PadRight(width)} {kind,-10} {p.Games,6} {p.Score,7:0.#} {p.Rating,7:0} {interval,6}");
         }
         return text.ToString();
     }

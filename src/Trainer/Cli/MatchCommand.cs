@@ -72,16 +72,18 @@ internal sealed class MatchCommand : ICommand
         if (OpeningMoves < 0) return Fail($"--opening-moves {OpeningMoves} cannot be negative");
         var settings = new MatchSettings(black, white, Games, Size, Komi, parallel, folder, TimeSpan.FromSeconds(MoveTimeLimit), moveCap, seed, OpeningMoves);
         PlayerFactory createPlayer = (spec, playerSeed, commandTimeout) => PlayerSpec.Create(spec, playerSeed, commandTimeout);
+        var kinds = new List<ProgramKind>();
         foreach (var (option, spec) in new[] { ("--black", black), ("--white", white) })
         {
             // A spec that names no player, or an engine that cannot start: either way the match cannot be played.
             var trial = MatchRunner.StartPlayer(createPlayer, spec, 0, settings);
             if (trial.TimedOut) return Fail($"{option} {spec}: the player was not ready within the {MoveTimeLimit} s move time limit");
             if (trial.Error is { } error) return Fail($"{option} {spec}: {error.Message}");
+            kinds.Add(MatchRunner.KindOf(trial.Value));
             MatchRunner.Dispose(trial.Value, settings.MoveTimeLimit);
         }
 
-        errors.WriteLine($"match: {Games} games of {black} vs {white} on {Size}x{Size}, {settings.Parallel} at a time, seed {seed}, writing to {folder}");
+        errors.WriteLine($"match: {Games} games of {black} [{kinds[0]}] vs {white} [{kinds[1]}] on {Size}x{Size}, {settings.Parallel} at a time, seed {seed}, writing to {folder}");
         MatchResults results;
         try
         {

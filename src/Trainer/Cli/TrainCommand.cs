@@ -145,7 +145,7 @@ internal sealed class TrainCommand : ICommand
     [Option("eval-every", HelpText = "Steps between evaluations (each --eval-players against each --eval-opponents, then an Elo ladder over all checkpoints evaluated), 0 for none (default 200).")]
     public int? EvalEvery { get; set; }
 
-    [Option("eval-players", HelpText = "The checkpoint's players evaluated, comma-separated: prior (its root estimates), search (its own IMPROVED row), backup (the computed backup) (default prior,search: the raw prior and the search inside the sequence).")]
+    [Option("eval-players", HelpText = "The checkpoint's players evaluated, comma-separated: prior (its root estimates), search (its own IMPROVED row), backup (the computed backup), search-tree and backup-tree (forced to tree mode: model-only even after rollout training) (default prior,search: the raw prior and the search inside the sequence).")]
     public string? EvalPlayers { get; set; }
 
     [Option("eval-opponents", HelpText = "Evaluation opponents, comma-separated: random, first (the untrained step-0 checkpoint), previous (the checkpoint evaluated before), uct:N, gnugo:L (skipped when GNU Go is not installed) (default random,first,previous,gnugo:1).")]

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using GoSeqZero.Go;
+using GoSeqZero.Go.Players;
 
 namespace GoSeqZero.Trainer.Evaluation;
 
@@ -58,9 +59,21 @@ internal sealed record GameResult(
     };
 }
 
+/// <summary>What did the work behind one program's moves, and the random playouts of ours behind each, as its player said.</summary>
+internal sealed record ProgramKind(
+    // Required: an entry without it must not read as model-only, the enum's first value.
+    [property: JsonRequired] PlayerKind Kind,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] PlayoutBudget? Playouts)
+{
+    /// <summary>"assisted, 3072 playouts/move (24 moves × 128)", "model-only".</summary>
+    public override string ToString() => PlayerKinds.Describe(Kind, Playouts);
+}
+
 /// <summary>
-/// The content of a match's results.json: its settings, the two programs (A first), and every finished game.
-/// It is rewritten after each game, so an interrupted match still leaves the games it finished.
+/// The content of a match's results.json: its settings, the two programs (A first), what did the work behind each
+/// (<see cref="Kinds"/>, null for a program that never started and in files written before kinds were), and every
+/// finished game. It is rewritten after each game, so an interrupted match still leaves the games it finished.
+/// Readers of the same version that predate <see cref="Kinds"/> skip it, so it needed no new version.
 /// </summary>
 internal sealed record MatchResults(
     int Version,
@@ -72,8 +85,13 @@ internal sealed record MatchResults(
     int Seed,
     int GamesPlanned,
     IReadOnlyList<string> Programs,
-    IReadOnlyList<GameResult> Games)
+    // Last in the file, after the kinds that describe the programs above it.
+    [property: JsonPropertyOrder(1)] IReadOnlyList<GameResult> Games,
+    IReadOnlyList<ProgramKind?>? Kinds = null)
 {
+    /// <summary>What did the work behind program <paramref name="program"/>; null when unknown.</summary>
+    public ProgramKind? KindOf(int program) => Kinds is { } kinds && program < kinds.Count ? kinds[program] : null;
+
     public const int CurrentVersion = 1;
     public const string FileName = "results.json";
 
@@ -105,6 +123,8 @@ internal sealed record MatchResults(
             throw new InvalidDataException($"{path}: not a match results file (no programs or games)");
         if (results.Version != CurrentVersion)
             throw new InvalidDataException($"{path}: results version {results.Version}; this program reads version {CurrentVersion}");
+        if (results.Kinds is { } kinds && kinds.Count != results.Programs.Count)
+            throw new InvalidDataException($"{path}: {kinds.Count} kinds for {results.Programs.Count} programs");
         foreach (var game in results.Games)
         {
             if (game.Black?.Spec is null || game.White?.Spec is null || (game.Black.Program, game.White.Program) is not ((0, 1) or (1, 0)))

@@ -89,6 +89,8 @@ internal sealed class MatchRunner
     private readonly TextWriter _progress;
     private readonly Lock _finishedLock = new();
     private readonly List<GameResult> _finished = [];
+    /// <summary>What did the work behind each program, from the first of its players that started.</summary>
+    private readonly ProgramKind?[] _kinds = new ProgramKind?[2];
     private readonly Stopwatch _clock = new();
     private DateTimeOffset _started;
 
@@ -172,6 +174,8 @@ internal sealed class MatchRunner
 
         var black = Start(specs[blackProgram], PlayerSeed(_settings.Seed, gameIndex, blackProgram));
         var white = Start(specs[whiteProgram], PlayerSeed(_settings.Seed, gameIndex, whiteProgram));
+        NoteKind(blackProgram, black.Player);
+        NoteKind(whiteProgram, white.Player);
         // A player that cannot even start forfeits; when both fail, Black's failure counts.
         var refereed = black.Player is null ? Referee.Forfeit(game, Color.Black, $"Black ({black.Name}) could not start: {black.Failure}")
             : white.Player is null ? Referee.Forfeit(game, Color.White, $"White ({white.Name}) could not start: {white.Failure}")
@@ -203,6 +207,15 @@ internal sealed class MatchRunner
             game.Play(color, game.Board.VertexOf(RandomPlayout.ChooseMove(game.Board, color, ref random)));
         }
     }
+
+    private void NoteKind(int program, IPlayer? player)
+    {
+        if (player is null) return;
+        lock (_finishedLock) _kinds[program] ??= KindOf(player);
+    }
+
+    /// <summary>What did the work behind <paramref name="player"/>'s moves, as results.json records it.</summary>
+    internal static ProgramKind KindOf(IPlayer player) => new(player.Kind, player.Playouts);
 
     /// <summary>A started player and its name, or why it could not be started (null player).</summary>
     private readonly record struct StartedPlayer(IPlayer? Player, string Name, string? Failure);
@@ -250,7 +263,7 @@ internal sealed class MatchRunner
     private MatchResults Snapshot() =>
         new(MatchResults.CurrentVersion, _started, _settings.Size, _settings.Komi, _settings.MoveCap,
             _settings.MoveTimeLimit.TotalSeconds, _settings.Seed, _settings.Games,
-            [_settings.FirstSpec, _settings.SecondSpec], _finished.OrderBy(g => g.Game).ToArray());
+            [_settings.FirstSpec, _settings.SecondSpec], _finished.OrderBy(g => g.Game).ToArray(), [.. _kinds]);
 
     private string ProgressLine(GameResult result)
     {

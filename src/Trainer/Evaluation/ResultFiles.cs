@@ -39,4 +39,10 @@ internal static class ResultFiles
     public static IEnumerable<GameOutcome> Outcomes(MatchResults results) =>
         results.Games.Select(game => new GameOutcome(
             PlayerSpec.Normalize(game.Black.Spec), PlayerSpec.Normalize(game.White.Spec), game.ScoreOf(game.Black.Program)));
+
+    /// <summary>Each program's normalized spec with what did the work behind it, for the programs whose results recorded that.</summary>
+    public static IEnumerable<(string Spec, ProgramKind Kind)> Kinds(MatchResults results) =>
+        Enumerable.Range(0, results.Programs.Count)
+            .Where(program => results.KindOf(program) is not null)
+            .Select(program => (PlayerSpec.Normalize(results.Programs[program]), results.KindOf(program)!));
 }

@@ -48,10 +48,25 @@ internal sealed class ModelPlayer : IPlayer
         _baseSettings = settings with { ModelWritesImproved = kind == ModelPlayerKind.Search, GumbelTopK = false, SampleValueTokens = false, GroundReplies = 0 };
     }
 
-    public string Name => $"model:{_path}:{_kind.ToString().ToLowerInvariant()}{_overrides}";
+    public string Name => new PlayerSpec.ModelSpec(_path, _kind, _overrides).ToString();
 
     /// <summary>How this player writes its search steps.</summary>
     public SearchSettings Settings => _baseSettings;
+
+    public PlayerKind Kind => KindOf(_kind, _baseSettings.Mode);
+
+    public PlayoutBudget? Playouts => PlayoutsOf(_kind, _baseSettings);
+
+    /// <summary>
+    /// Model-only unless the move reads playouts of ours: the search and backup players in rollout mode. The prior
+    /// plays from the root row, written before any playout, whatever the mode of the step around it.
+    /// </summary>
+    internal static PlayerKind KindOf(ModelPlayerKind kind, SearchMode mode) =>
+        kind != ModelPlayerKind.Prior && mode == SearchMode.Rollout ? PlayerKind.PlayoutAssisted : PlayerKind.ModelOnly;
+
+    /// <summary>An assisted player's playouts: top-k searched moves × playouts each (the pass after a pass aside); null for the others.</summary>
+    internal static PlayoutBudget? PlayoutsOf(ModelPlayerKind kind, SearchSettings settings) =>
+        KindOf(kind, settings.Mode) == PlayerKind.PlayoutAssisted ? PlayoutBudget.ForSearchedMoves(settings.TopK, settings.Playouts) : null;
 
     /// <summary>The last search step written, for display and tests.</summary>
     public SearchWriter? LastSearch { get; private set; }

@@ -8,11 +8,20 @@ namespace GoSeqZero.Trainer.Players;
 /// <summary>Turns a player spec from the command line ("random", "uct:1000", "gnugo:10", "gtp:\"…\"") into a player.</summary>
 internal static class PlayerSpec
 {
-    /// <summary>The specs <see cref="Create"/> understands, as a user would type them.</summary>
-    public const string Known = "random, uct:N (N playouts per move on all cores), flat:N (flat Monte Carlo: N playouts for every candidate move, on all cores), gnugo:LEVEL (GNU Go 0..10), gtp:\"COMMAND LINE\" (any GTP engine), " +
-                                "model:CHECKPOINT:prior|search|backup[:tree|rollout][:top-k=N][:playouts=N] (a trained checkpoint playing from its prior, its own search " +
-                                "or the computed backup; it searches as its trainer wrote unless :tree or :rollout, :top-k= (moves searched) or :playouts= " +
-                                "(random playouts per searched move) say otherwise)";
+    /// <summary>The specs <see cref="Create"/> understands, as a user would type them, each with what does its work (<see cref="PlayerKind"/>).</summary>
+    public const string Known =
+        "random (program), uct:N (program: N random playouts per move on all cores), flat:N (program, flat Monte Carlo: N random playouts for " +
+        "every candidate move, on all cores), gnugo:LEVEL (external: GNU Go 0..10), gtp:\"COMMAND LINE\" (external: any GTP engine), " +
+        "model:CHECKPOINT:prior|search|backup[:tree|rollout][:top-k=N][:playouts=N] (a trained checkpoint playing from its prior, its own search " +
+        "or the computed backup; it searches as its trainer wrote unless :tree or :rollout, :top-k= (moves searched) or :playouts= " +
+        "(random playouts per searched move) say otherwise. The prior is model-only, and so are search and backup in tree mode; in rollout " +
+        "mode they are playout-assisted: the program runs top-k × playouts random playouts per move and the model reads their means)";
+
+    /// <summary>A model spec taken apart: the checkpoint folder, the row it plays from and what it changes in its search.</summary>
+    internal sealed record ModelSpec(string Directory, ModelPlayerKind Kind, ModelPlayer.SearchOverrides Overrides)
+    {
+        public override string ToString() => $"model:{Directory}:{Kind.ToString().ToLowerInvariant()}{Overrides}";
+    }
 
     /// <summary>Creates the player <paramref name="spec"/> names; <paramref name="seed"/> seeds its randomness.</summary>
     /// <param name="commandTimeout">How long a GTP engine may take to answer one command (default <c>GtpClient.DefaultCommandTimeout</c>).</param>
@@ -44,30 +53,11 @@ internal static class PlayerSpec
             }
             case "model":
             {
-                // model:CHECKPOINT:KIND, then options that change its search: :tree or :rollout, :top-k=N, :playouts=N.
-                // The folder may hold ':' itself, so the options are read from the end.
-                var parts = argument?.Split(':') ?? [];
-                var overrides = new ModelPlayer.SearchOverrides();
-                var kindIndex = parts.Length - 1;
-                for (; kindIndex >= 1; kindIndex--)
-                {
-                    var option = parts[kindIndex].Trim();
-                    if (option.Equals("tree", StringComparison.OrdinalIgnoreCase) || option.Equals("rollout", StringComparison.OrdinalIgnoreCase))
-                        overrides = overrides with { Mode = Enum.Parse<SearchMode>(option, ignoreCase: true) };
-                    else if (option.StartsWith("top-k=", StringComparison.OrdinalIgnoreCase))
-                        overrides = overrides with { TopK = OptionNumber(spec, option, "top-k") };
-                    else if (option.StartsWith("playouts=", StringComparison.OrdinalIgnoreCase))
-                        overrides = overrides with { Playouts = OptionNumber(spec, option, "playouts") };
-                    else break;
-                }
-                if (kindIndex < 1 || !Enum.TryParse<ModelPlayerKind>(parts[kindIndex], ignoreCase: true, out var playerKind) || int.TryParse(parts[kindIndex], out _))
-                    throw new ArgumentException($"player '{spec}': expected model:CHECKPOINT:prior, model:CHECKPOINT:search or model:CHECKPOINT:backup, " +
-                                                "optionally followed by :tree or :rollout, :top-k=N and :playouts=N");
-                var directory = string.Join(':', parts[..kindIndex]);
-                if (!Directory.Exists(directory)) throw new ArgumentException($"player '{spec}': no checkpoint folder '{directory}'");
+                var model = ParseModel(spec)!;
+                if (!Directory.Exists(model.Directory)) throw new ArgumentException($"player '{spec}': no checkpoint folder '{model.Directory}'");
                 try
                 {
-                    return ModelPlayer.Load(directory, playerKind, overrides: overrides);
+                    return ModelPlayer.Load(model.Directory, model.Kind, overrides: model.Overrides);
                 }
                 catch (Transformer.Checkpoints.CheckpointException error)
                 {
@@ -87,6 +77,36 @@ internal static class PlayerSpec
     {
         var (kind, argument) = Split(spec);
         return argument is null ? kind : $"{kind}:{argument}";
+    }
+
+    /// <summary>
+    /// The parts of a model spec (<c>model:CHECKPOINT:KIND</c>, then :tree or :rollout, :top-k=N, :playouts=N); null
+    /// for a spec of another player.
+    /// </summary>
+    /// <exception cref="ArgumentException">The spec is a malformed model spec.</exception>
+    internal static ModelSpec? ParseModel(string spec)
+    {
+        var (kind, argument) = Split(spec);
+        if (kind != "model") return null;
+        // The folder may hold ':' itself, so the options are read from the end.
+        var parts = argument?.Split(':') ?? [];
+        var overrides = new ModelPlayer.SearchOverrides();
+        var kindIndex = parts.Length - 1;
+        for (; kindIndex >= 1; kindIndex--)
+        {
+            var option = parts[kindIndex].Trim();
+            if (option.Equals("tree", StringComparison.OrdinalIgnoreCase) || option.Equals("rollout", StringComparison.OrdinalIgnoreCase))
+                overrides = overrides with { Mode = Enum.Parse<SearchMode>(option, ignoreCase: true) };
+            else if (option.StartsWith("top-k=", StringComparison.OrdinalIgnoreCase))
+                overrides = overrides with { TopK = OptionNumber(spec, option, "top-k") };
+            else if (option.StartsWith("playouts=", StringComparison.OrdinalIgnoreCase))
+                overrides = overrides with { Playouts = OptionNumber(spec, option, "playouts") };
+            else break;
+        }
+        if (kindIndex < 1 || !Enum.TryParse<ModelPlayerKind>(parts[kindIndex], ignoreCase: true, out var playerKind) || int.TryParse(parts[kindIndex], out _))
+            throw new ArgumentException($"player '{spec}': expected model:CHECKPOINT:prior, model:CHECKPOINT:search or model:CHECKPOINT:backup, " +
+                                        "optionally followed by :tree or :rollout, :top-k=N and :playouts=N");
+        return new ModelSpec(string.Join(':', parts[..kindIndex]), playerKind, overrides);
     }
 
     /// <summary>Whether the player searches on every core, so that games played beside it would compete for them.</summary>

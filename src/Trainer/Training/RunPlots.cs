@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
+using GoSeqZero.Go.Players;
 using ScottPlot;
 using ScottPlot.Plottables;
 
@@ -9,7 +10,7 @@ namespace GoSeqZero.Trainer.Training;
 
 /// <summary>
 /// PNG plots of a run's metrics.jsonl, in <c>plots/</c> of the run folder: losses, evaluation win rates, the Elo
-/// ladder, imagined accuracy and throughput. Every call redraws them all from the whole file; a plot whose data is
+/// ladder (both with model-only and playout-assisted players apart), imagined accuracy and throughput. Every call redraws them all from the whole file; a plot whose data is
 /// all missing is not drawn, and an older file of that name is deleted so that no plot shows metrics the file no
 /// longer holds (a resumed run trims them).
 /// </summary>
@@ -23,22 +24,9 @@ internal static partial class RunPlots
     /// <summary>Redraws the plots of the run in <paramref name="runDirectory"/>; returns the paths of the PNGs written.</summary>
     public static IReadOnlyList<string> Write(string runDirectory)
     {
-        var lines = ReadMetrics(Path.Combine(runDirectory, RunDirectory.MetricsFileName));
-        var steps = lines.Where(line => line.Json["evaluation"] is null).Select(line => line.Json).ToList();
-        var evaluations = lines.Where(line => line.Json["evaluation"] is JsonObject)
-            .Select(line => (line.Step, Evaluation: (JsonObject)line.Json["evaluation"]!)).ToList();
-        var window = SmoothingWindow(steps.Count);
-        var plots = new (string Name, Func<Plot?> Draw)[]
-        {
-            ("losses", () => Losses(steps, window)),
-            ("win-rates", () => WinRates(evaluations)),
-            ("elo", () => Elo(evaluations)),
-            ("imagined-accuracy", () => ImaginedAccuracy(steps, window)),
-            ("throughput", () => Throughput(steps, window)),
-        };
         var folder = Path.Combine(runDirectory, FolderName);
         var written = new List<string>();
-        foreach (var (name, draw) in plots)
+        foreach (var (name, draw) in Plots(runDirectory))
         {
             var path = Path.Combine(folder, name + ".png");
             using var plot = draw();
@@ -46,6 +34,24 @@ internal static partial class RunPlots
             else if (File.Exists(path)) File.Delete(path);
         }
         return written;
+    }
+
+    /// <summary>The plots of the run's metrics.jsonl by file name, each drawn when called: null when it has no data.</summary>
+    internal static IReadOnlyList<(string Name, Func<Plot?> Draw)> Plots(string runDirectory)
+    {
+        var lines = ReadMetrics(Path.Combine(runDirectory, RunDirectory.MetricsFileName));
+        var steps = lines.Where(line => line.Json["evaluation"] is null).Select(line => line.Json).ToList();
+        var evaluations = lines.Where(line => line.Json["evaluation"] is JsonObject)
+            .Select(line => (line.Step, Evaluation: (JsonObject)line.Json["evaluation"]!)).ToList();
+        var window = SmoothingWindow(steps.Count);
+        return
+        [
+            ("losses", () => Losses(steps, window)),
+            ("win-rates", () => WinRates(evaluations)),
+            ("elo", () => Elo(evaluations)),
+            ("imagined-accuracy", () => ImaginedAccuracy(steps, window)),
+            ("throughput", () => Throughput(steps, window)),
+        ];
     }
 
     /// <summary>About 1% of the steps, at least 1: enough to see the trend through the noise of single steps.</summary>
@@ -97,16 +103,20 @@ internal static partial class RunPlots
         return plot;
     }
 
-    /// <summary>One line per (player, opponent) pair over the evaluations, with its 95% interval as error bars.</summary>
+    /// <summary>
+    /// One line per (player, its kind, opponent) over the evaluations, with its 95% interval as error bars: model-only
+    /// players solid, playout-assisted ones dashed, so that what the model did alone is never mistaken for what our
+    /// playouts did for it.
+    /// </summary>
     private static Plot? WinRates(List<(double Step, JsonObject Evaluation)> evaluations)
     {
         var pairs = evaluations
             .SelectMany(e => (e.Evaluation["matches"] as JsonArray ?? []).OfType<JsonObject>().Select(match => (e.Step, Match: match)))
             .Where(x => Number(x.Match, "win_rate") is not null)
-            .GroupBy(x => $"{Text(x.Match, "player") ?? "checkpoint"} vs {OpponentLabel(Text(x.Match, "opponent"))}")
+            .GroupBy(x => (Player: Text(x.Match, "player") ?? "checkpoint", Kind: Text(x.Match, "player_kind"), Opponent: OpponentLabel(Text(x.Match, "opponent"))))
             .ToList();
         if (pairs.Count == 0) return null;
-        var plot = NewPlot("Evaluation win rates (bars: 95% interval)", "step", "win rate");
+        var plot = NewPlot("Evaluation win rates (dashed: assisted by our playouts; bars: 95% interval)", "step", "win rate");
         // Pairs evaluated at the same steps would hide each other's bars: each is shifted sideways a little.
         var shift = Math.Max(1, (evaluations.Max(e => e.Step) - evaluations.Min(e => e.Step)) / 100);
         foreach (var (pair, index) in pairs.Select((pair, index) => (pair, index)))
@@ -114,7 +124,9 @@ internal static partial class RunPlots
             var offset = (index - (pairs.Count - 1) / 2.0) * shift;
             var intervals = pair.Select(x => (X: x.Step + offset, Y: Number(x.Match, "win_rate")!.Value,
                 Low: Number(x.Match, "win_rate_low"), High: Number(x.Match, "win_rate_high"))).ToList();
-            AddIntervals(plot, AddLine(plot, pair.Key, intervals.Select(i => (i.X, i.Y)).ToList()), intervals);
+            var line = AddLine(plot, $"{Tagged(pair.Key.Player, pair.Key.Kind)} vs {pair.Key.Opponent}", intervals.Select(i => (i.X, i.Y)).ToList());
+            line.LinePattern = PatternOf(pair.Key.Kind);
+            AddIntervals(plot, line, intervals);
         }
         plot.Add.HorizontalLine(0.5, 1, Colors.Gray, LinePattern.Dotted);
         plot.Axes.SetLimitsY(-0.02, 1.02);
@@ -122,8 +134,9 @@ internal static partial class RunPlots
     }
 
     /// <summary>
-    /// The ratings of the last ladder (refit over every game so far): the checkpoints as a line over their step, the
-    /// fixed players (random, uct:N, gnugo:L) as horizontal reference lines.
+    /// The ratings of the last ladder (refit over every game so far): each of the checkpoints' players (search, prior,
+    /// search-tree...) as a line over their step, solid when model-only and dashed when assisted by our playouts; the
+    /// fixed players (random, uct:N, gnugo:L) as dotted horizontal reference lines.
     /// </summary>
     private static Plot? Elo(List<(double Step, JsonObject Evaluation)> evaluations)
     {
@@ -131,26 +144,41 @@ internal static partial class RunPlots
         if (last.Evaluation is null) return null;
         var ladder = (JsonObject)last.Evaluation["ladder"]!;
         var ratings = (ladder["ratings"] as JsonArray ?? []).OfType<JsonObject>()
-            .Select(r => (Player: Text(r, "player"), Rating: Number(r, "rating"), Low: Number(r, "low"), High: Number(r, "high")))
+            .Select(r => (Player: Text(r, "player"), Kind: Text(r, "kind"), Rating: Number(r, "rating"), Low: Number(r, "low"), High: Number(r, "high")))
             .Where(r => r.Player is not null && r.Rating is not null)
-            .Select(r => (Player: r.Player!, Rating: r.Rating!.Value, r.Low, r.High, Checkpoint: CheckpointName().Match(r.Player!)))
+            .Select(r => (Player: r.Player!, r.Kind, Rating: r.Rating!.Value, r.Low, r.High, Checkpoint: CheckpointPlayer().Match(r.Player!)))
             .ToList();
-        var checkpoints = ratings.Where(r => r.Checkpoint.Success)
-            .Select(r => (X: double.Parse(r.Checkpoint.Groups[1].Value, CultureInfo.InvariantCulture), Y: r.Rating, r.Low, r.High))
-            .OrderBy(r => r.X).ToList();
-        if (checkpoints.Count == 0) return null;
+        // The ladder names the search player by its step alone ("step-000200") and the others after it ("step-000200:prior").
+        var checkpointLines = ratings.Where(r => r.Checkpoint.Success)
+            .GroupBy(r => (Player: r.Checkpoint.Groups[2].Success ? r.Checkpoint.Groups[2].Value : "search", r.Kind))
+            .OrderBy(g => g.Key.Player == "search" ? 0 : 1).ThenBy(g => g.Key.Player, StringComparer.Ordinal)
+            .ToList();
+        if (checkpointLines.Count == 0) return null;
         var anchor = Text(ladder, "anchor");
-        var title = string.Create(CultureInfo.InvariantCulture, $"Elo of the checkpoints (ladder fitted at step {last.Step:0}")
-            + (anchor is null ? "" : $", {anchor} = 0") + "; bars: 95% interval)";
+        var title = string.Create(CultureInfo.InvariantCulture, $"Elo of the checkpoints (fitted at step {last.Step:0}")
+            + (anchor is null ? "" : $", {anchor} = 0") + "; dashed: assisted; bars: 95%)";
         var plot = NewPlot(title, "step", "Elo");
-        AddIntervals(plot, AddLine(plot, "checkpoints", checkpoints.Select(c => (c.X, c.Y)).ToList()), checkpoints);
+        foreach (var group in checkpointLines)
+        {
+            var points = group.Select(r => (X: double.Parse(r.Checkpoint.Groups[1].Value, CultureInfo.InvariantCulture), Y: r.Rating, r.Low, r.High))
+                .OrderBy(r => r.X).ToList();
+            var line = AddLine(plot, "checkpoints' " + Tagged(group.Key.Player, group.Key.Kind), points.Select(c => (c.X, c.Y)).ToList());
+            line.LinePattern = PatternOf(group.Key.Kind);
+            AddIntervals(plot, line, points);
+        }
         foreach (var reference in ratings.Where(r => !r.Checkpoint.Success).OrderByDescending(r => r.Rating))
         {
-            var line = plot.Add.HorizontalLine(reference.Rating, 1.5f, plot.Add.GetNextColor(), LinePattern.Dashed);
-            line.LegendText = string.Create(CultureInfo.InvariantCulture, $"{reference.Player} ({reference.Rating:0})");
+            var line = plot.Add.HorizontalLine(reference.Rating, 1.5f, plot.Add.GetNextColor(), LinePattern.Dotted);
+            line.LegendText = string.Create(CultureInfo.InvariantCulture, $"{Tagged(reference.Player, reference.Kind)} ({reference.Rating:0})");
         }
         return plot;
     }
+
+    /// <summary>"search [assisted]"; the name alone when metrics written before kinds do not say.</summary>
+    private static string Tagged(string player, string? kind) => kind is null ? player : $"{player} [{kind}]";
+
+    /// <summary>Assisted players dashed, every other player solid.</summary>
+    private static LinePattern PatternOf(string? kind) => kind == PlayerKind.PlayoutAssisted.Label() ? LinePattern.Dashed : LinePattern.Solid;
 
     private static Plot NewPlot(string title, string xLabel, string yLabel)
     {
@@ -248,4 +276,8 @@ internal static partial class RunPlots
 
     [GeneratedRegex(@"^step-(\d+)$")]
     private static partial Regex CheckpointName();
+
+    /// <summary>A checkpoint's player on the ladder: "step-000200" (its search player) or "step-000200:prior".</summary>
+    [GeneratedRegex(@"^step-(\d+)(?::(.+))?$")]
+    private static partial Regex CheckpointPlayer();
 }

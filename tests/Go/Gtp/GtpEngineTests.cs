@@ -13,6 +13,8 @@ public class GtpEngineTests
         private int _next;
         public Exception? Failure { get; init; }
         public string Name => "scripted";
+        public PlayerKind Kind => PlayerKind.Program;
+        public PlayoutBudget? Playouts => null;
         public int Calls { get; private set; }
 
         public Vertex GenMove(Game game, Color color, CancellationToken cancellation)

@@ -1,3 +1,4 @@
+using GoSeqZero.Go.Players;
 using GoSeqZero.Trainer.Evaluation;
 
 namespace GoSeqZero.Tests.Trainer.Evaluation;
@@ -40,5 +41,52 @@ public sealed class MatchResultsTests : IDisposable
         var error = Assert.Throws<InvalidDataException>(() => MatchResults.Read(_path));
         Assert.Contains(_path, error.Message);
         Assert.Contains("winner", error.Message);
+    }
+
+    [Fact]
+    public void AResultsFileWrittenBeforeKindsReadsWithEveryKindUnknownAndSaysSo()
+    {
+        Results().Write(_path);
+        File.WriteAllText(_path, File.ReadAllText(_path).Replace("\n  \"kinds\": null,", ""));
+        Assert.DoesNotContain("\"kinds\"", File.ReadAllText(_path));
+
+        var results = MatchResults.Read(_path);
+
+        Assert.Null(results.Kinds);
+        Assert.Null(results.KindOf(0));
+        Assert.Contains("A = random [kind unknown]", MatchSummary.Format(results));
+        Assert.Matches(@"\nA +3 .* \? +-\n", MatchSummary.Format(results));
+    }
+
+    [Fact]
+    public void FieldsTheReaderDoesNotKnowAreSkippedSoAReaderOfTheSameVersionWithoutKindsStillReadsNewFiles()
+    {
+        Results().Write(_path);
+        File.WriteAllText(_path, File.ReadAllText(_path).Replace("\"programs\":", "\"aFieldOfLater\": [{ \"kind\": \"x\" }],\n  \"programs\":"));
+
+        Assert.Equal(3, MatchResults.Read(_path).Games.Count);
+    }
+
+    [Theory]
+    [InlineData("{ \"playouts\": { \"perMove\": 3 } }", "kind")]
+    [InlineData("{ \"kind\": \"wizard\" }", "kind")]
+    public void AKindThatIsMissingOrUnknownIsRejected(string entry, string message)
+    {
+        (Results() with { Kinds = [new ProgramKind(PlayerKind.Program, null), new ProgramKind(PlayerKind.External, null)] }).Write(_path);
+        var text = File.ReadAllText(_path);
+        var start = text.IndexOf("\"kinds\"", StringComparison.Ordinal);
+        var end = text.IndexOf(']', start) + 1;
+        File.WriteAllText(_path, text[..start] + $"\"kinds\": [{entry}, null]" + text[end..]);
+
+        var error = Assert.Throws<InvalidDataException>(() => MatchResults.Read(_path));
+        Assert.Contains(message, error.Message);
+    }
+
+    [Fact]
+    public void KindsMustNameEachProgram()
+    {
+        (Results() with { Kinds = [new ProgramKind(PlayerKind.ModelOnly, null)] }).Write(_path);
+
+        Assert.Contains("1 kinds for 2 programs", Assert.Throws<InvalidDataException>(() => MatchResults.Read(_path)).Message);
     }
 }

@@ -220,6 +220,37 @@ public sealed class MatchRunnerTests : IDisposable
     }
 
     [Fact]
+    public void ResultsAndTheSummaryNameWhatDidTheWorkBehindEachProgramAndItsPlayoutsPerMove()
+    {
+        var results = Play("flat:2", "uct:20", games: 2);
+
+        Assert.Equal([new ProgramKind(PlayerKind.Program, PlayoutBudget.ForEachCandidate(2)), new ProgramKind(PlayerKind.Program, PlayoutBudget.Fixed(20))], results.Kinds!);
+        var path = Path.Combine(_folder, MatchResults.FileName);
+        var text = File.ReadAllText(path);
+        Assert.Contains("\"kind\": \"program\"", text);
+        Assert.Contains("\"perCandidateMove\": 2", text);
+        Assert.Contains("\"perMove\": 20", text);
+        Assert.True(text.IndexOf("\"kinds\"", StringComparison.Ordinal) < text.IndexOf("\"games\"", StringComparison.Ordinal), "the kinds come before the games");
+        Assert.Equal(results.Kinds, MatchResults.Read(path).Kinds);
+
+        var summary = MatchSummary.Format(results);
+        Assert.Contains("A = flat:2 [program, 2 playouts × each candidate move]", summary);
+        Assert.Contains("B = uct:20 [program, 20 playouts/move]", summary);
+        Assert.Matches(@"\nA +2 .* program +2/candidate\n", summary);
+        Assert.Matches(@"\nB +2 .* program +20\n", summary);
+    }
+
+    [Fact]
+    public void AProgramThatNeverStartedHasNoKind()
+    {
+        var results = Play("random", "uct:0", games: 2);
+
+        Assert.Equal([new ProgramKind(PlayerKind.Program, null), null], results.Kinds!);
+        Assert.Null(MatchResults.Read(Path.Combine(_folder, MatchResults.FileName)).KindOf(1));
+        Assert.Contains("B = uct:0 [kind unknown]", MatchSummary.Format(results));
+    }
+
+    [Fact]
     public void AnOutputFolderThatCannotBeCreatedIsReportedAsSuch()
     {
         var error = Assert.Throws<MatchOutputException>(() => Play("random", "random", games: 1, folder: "/proc/forbidden"));

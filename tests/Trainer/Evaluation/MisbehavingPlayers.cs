@@ -8,6 +8,10 @@ internal class FirstLegalMovePlayer : IPlayer
 {
     public virtual string Name => "first-legal";
 
+    public PlayerKind Kind => PlayerKind.Program;
+
+    public PlayoutBudget? Playouts => null;
+
     public virtual Vertex GenMove(Game game, Color color, CancellationToken cancellation)
     {
         var board = game.Board;

@@ -1,6 +1,7 @@
 using GoSeqZero.Tests.Trainer.Search;
 using System.Text.Json.Nodes;
 using GoSeqZero.Go;
+using GoSeqZero.Go.Players;
 using GoSeqZero.Trainer.Players;
 using GoSeqZero.Trainer.Search;
 using GoSeqZero.Trainer.Sequences;
@@ -43,6 +44,43 @@ public class ModelPlayerTests
             var expectedMode = kind.EndsWith(":rollout", StringComparison.Ordinal) ? SearchMode.Rollout : SearchMode.Tree;
             Assert.Equal(expectedMode, ((ModelPlayer)player).Settings.Mode);
             Assert.Equal(expectedMode, ((ModelPlayer)player).LastSearch!.Record!.Mode);
+        }
+        finally
+        {
+            if (Directory.Exists(directory)) Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    [Theory]
+    // A checkpoint without player_search searches tree steps: model-only, unless the spec asks for rollouts.
+    [InlineData(null, "prior", PlayerKind.ModelOnly, null)]
+    [InlineData(null, "search", PlayerKind.ModelOnly, null)]
+    [InlineData(null, "backup", PlayerKind.ModelOnly, null)]
+    [InlineData(null, "search:rollout", PlayerKind.PlayoutAssisted, "64 playouts/move (4 moves × 16)")]
+    [InlineData(null, "backup:rollout:top-k=2", PlayerKind.PlayoutAssisted, "32 playouts/move (2 moves × 16)")]
+    // A rollout-trained checkpoint (top-k 3, 5 playouts): its search and backup read our playouts; forced to tree mode
+    // they are the model alone, and its prior never reads them.
+    [InlineData("rollout", "search", PlayerKind.PlayoutAssisted, "15 playouts/move (3 moves × 5)")]
+    [InlineData("rollout", "backup", PlayerKind.PlayoutAssisted, "15 playouts/move (3 moves × 5)")]
+    [InlineData("rollout", "search:playouts=7", PlayerKind.PlayoutAssisted, "21 playouts/move (3 moves × 7)")]
+    [InlineData("rollout", "search:tree", PlayerKind.ModelOnly, null)]
+    [InlineData("rollout", "backup:tree", PlayerKind.ModelOnly, null)]
+    [InlineData("rollout", "prior", PlayerKind.ModelOnly, null)]
+    [InlineData("tree", "search", PlayerKind.ModelOnly, null)]
+    public void AModelPlayerIsAssistedOnlyWhenItsMoveReadsOurPlayouts(string? trainedMode, string kind, PlayerKind expected, string? playouts)
+    {
+        var directory = Path.Combine(Path.GetTempPath(), "goseqzero-model-kind-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            var trained = new SearchSettings { Mode = trainedMode == "rollout" ? SearchMode.Rollout : SearchMode.Tree, TopK = 3, Playouts = 5 };
+            var vocabulary = new Vocabulary();
+            var context = Math.Max(new SearchSettings().MaxTokens(5), new SearchSettings { Mode = SearchMode.Rollout }.MaxTokens(5));
+            using (var model = SearchDriverTests.TinyModel(vocabulary, context))
+                Checkpoint.Save(directory, model, extra: trainedMode is null ? null : new JsonObject { ["player_search"] = trained.ToJson(withMode: true) });
+
+            using var player = PlayerSpec.Create($"model:{directory}:{kind}", seed: 1);
+            Assert.Equal(expected, player.Kind);
+            Assert.Equal(playouts, player.Playouts?.ToString());
         }
         finally
         {

@@ -23,6 +23,33 @@ public class PlayerSpecTests
         Assert.True(move.IsPass || game.Board.IsLegal(Color.White, move), $"{spec} answered {move}");
     }
 
+    [Theory]
+    [InlineData("random", PlayerKind.Program, null)]
+    [InlineData("uct:250", PlayerKind.Program, "250 playouts/move")]
+    [InlineData("flat:20", PlayerKind.Program, "20 playouts × each candidate move")]
+    [InlineData("gnugo:3", PlayerKind.External, null)]
+    [InlineData("gtp:\"/usr/games/gnugo --mode gtp --level 0\"", PlayerKind.External, null)]
+    public void EachPlayerSaysWhatDoesItsWorkAndTheRandomPlayoutsOfOursBehindEachMove(string spec, PlayerKind kind, string? playouts)
+    {
+        using var player = PlayerSpec.Create(spec, seed: 5);
+        Assert.Equal(kind, player.Kind);
+        Assert.Equal(playouts, player.Playouts?.ToString());
+    }
+
+    [Fact]
+    public void TheKindsHaveShortLabelsAndTheHelpTextSaysWhichPlayersUseOurPlayouts()
+    {
+        Assert.Equal(["model-only", "assisted", "program", "external"], Enum.GetValues<PlayerKind>().Select(kind => kind.Label()));
+        Assert.Equal("uct:1000 is program, 1000 playouts/move", $"uct:1000 is {PlayerKinds.Describe(PlayerKind.Program, PlayoutBudget.Fixed(1000))}");
+        Assert.Equal("3072 playouts/move (24 moves × 128)", PlayoutBudget.ForSearchedMoves(24, 128).ToString());
+        Assert.Equal(3072, PlayoutBudget.ForSearchedMoves(24, 128).PerMove);
+        Assert.Null(PlayoutBudget.ForEachCandidate(64).PerMove);
+        Assert.Equal("model-only", PlayerKinds.Describe(PlayerKind.ModelOnly, null));
+        foreach (var words in new[] { "random (program)", "uct:N (program", "flat:N (program", "gnugo:LEVEL (external", "(external: any GTP engine)",
+                     "The prior is model-only, and so are search and backup in tree mode", "in rollout mode they are playout-assisted" })
+            Assert.Contains(words, PlayerSpec.Known);
+    }
+
     [Fact]
     public void AGtpCommandLineOfSeveralWordsKeepsEachWordsQuotes()
     {

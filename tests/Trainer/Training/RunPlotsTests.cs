@@ -1,6 +1,8 @@
 using System.Buffers.Binary;
 using System.Text.Json.Nodes;
 using GoSeqZero.Trainer.Training;
+using ScottPlot;
+using ScottPlot.Plottables;
 
 namespace GoSeqZero.Tests.Trainer.Training;
 
@@ -119,6 +121,60 @@ public sealed class RunPlotsTests : IDisposable
 
         Assert.Empty(RunPlots.Write(run));
         Assert.False(Directory.Exists(Path.Combine(run, RunPlots.FolderName)));
+    }
+
+    /// <summary>Evaluations at 100 and 200 of a rollout-trained run: its prior and search-tree model-only, its search assisted.</summary>
+    private static string MetricsWithKinds() => string.Join('\n', new[] { 100, 200 }.Select(step =>
+    {
+        JsonObject Match(string player, string kind, double winRate) => new()
+        {
+            ["player"] = player, ["player_kind"] = kind, ["opponent"] = "random", ["opponent_kind"] = "program", ["games"] = 20,
+            ["win_rate"] = winRate, ["win_rate_low"] = winRate - 0.2, ["win_rate_high"] = winRate + 0.1,
+        };
+        JsonObject Rating(string player, string kind, double rating) => new() { ["player"] = player, ["kind"] = kind, ["rating"] = rating, ["low"] = rating - 50, ["high"] = rating + 50 };
+        var ratings = new JsonArray(Rating("random", "program", 0), Rating("uct:200", "program", 420));
+        for (var checkpoint = 100; checkpoint <= step; checkpoint += 100)
+        {
+            ratings.Add(Rating($"step-{checkpoint:D6}", "assisted", checkpoint * 3));
+            ratings.Add(Rating($"step-{checkpoint:D6}:prior", "model-only", checkpoint));
+            ratings.Add(Rating($"step-{checkpoint:D6}:search-tree", "model-only", checkpoint / 2.0));
+        }
+        return new JsonObject
+        {
+            ["step"] = step,
+            ["evaluation"] = new JsonObject
+            {
+                ["step"] = step,
+                ["matches"] = new JsonArray(Match("prior", "model-only", 0.6), Match("search", "assisted", 0.95), Match("search-tree", "model-only", 0.3)),
+                ["ladder"] = new JsonObject { ["anchor"] = "random", ["ratings"] = ratings },
+            },
+        }.ToJsonString();
+    }));
+
+    private (string Label, LinePattern Pattern)[] Lines(string plotName)
+    {
+        using var plot = RunPlots.Plots(run).Single(p => p.Name == plotName).Draw()!;
+        return plot.GetPlottables().Select(p => p switch
+        {
+            Scatter line => (line.LegendText, line.LinePattern),
+            HorizontalLine line => (line.LegendText, line.LinePattern),
+            _ => ("", LinePattern.Solid),
+        }).Where(line => line.Item1 != "").ToArray();
+    }
+
+    [Fact]
+    public void WinRatesAndEloKeepModelOnlyPlayersSolidAndAssistedOnesDashedEachLabelledWithItsKind()
+    {
+        File.WriteAllText(Metrics, MetricsWithKinds());
+
+        Assert.Equal(
+            [("prior [model-only] vs random", LinePattern.Solid), ("search [assisted] vs random", LinePattern.Dashed), ("search-tree [model-only] vs random", LinePattern.Solid)],
+            Lines("win-rates"));
+        // Every checkpoint player is a line of its own over the steps; the fixed players are dotted references.
+        Assert.Equal(
+            [("checkpoints' search [assisted]", LinePattern.Dashed), ("checkpoints' prior [model-only]", LinePattern.Solid),
+             ("checkpoints' search-tree [model-only]", LinePattern.Solid), ("uct:200 [program] (420)", LinePattern.Dotted), ("random [program] (0)", LinePattern.Dotted)],
+            Lines("elo"));
     }
 
     [Fact]

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using GoSeqZero.Go.Players;
 using GoSeqZero.Go.Sgf;
 using GoSeqZero.Trainer.Players;
 using GoSeqZero.Trainer.Search;
@@ -224,12 +225,13 @@ public class TrainingRunTests
             using (var run = TinyRuns.Start(settings, folder))
             {
                 run.Run(CancellationToken.None);
-                // The status line names the player of each result.
-                Assert.StartsWith("@4: search vs random ", run.LastEvaluation);
-                Assert.Contains(", search vs step-000000 ", run.LastEvaluation);
-                Assert.Contains(", search vs step-000002 ", run.LastEvaluation);
-                Assert.Contains(", search vs gnugo:1 ", run.LastEvaluation);
-                Assert.Contains(", search Elo ", run.LastEvaluation);
+                // The status line names the player of the results with its kind (a run of tree and rollout steps
+                // searches in tree mode: the model alone), then each opponent.
+                Assert.StartsWith("@4: search[model-only] vs random ", run.LastEvaluation);
+                Assert.Contains(", step-000000 ", run.LastEvaluation);
+                Assert.Contains(", step-000002 ", run.LastEvaluation);
+                Assert.Contains(", gnugo:1 ", run.LastEvaluation);
+                Assert.Contains(", Elo ", run.LastEvaluation);
             }
             var evaluations = Metrics(folder).Where(line => line.ContainsKey("evaluation")).Select(line => line["evaluation"]!).ToList();
             Assert.Equal([2L, 4], evaluations.Select(e => e["step"]!.GetValue<long>()));
@@ -264,6 +266,48 @@ public class TrainingRunTests
     }
 
     [Fact]
+    public void ARolloutTrainedRunsSearchIsEvaluatedAsAssistedAndItsSearchTreeAsModelOnly()
+    {
+        var folder = TinyRuns.NewFolder();
+        try
+        {
+            var settings = TinyRuns.Settings().WithSteps(2) with
+            {
+                SelfPlay = TinyRuns.Settings().SelfPlay with { RolloutFraction = 1 },
+                Evaluation = new EvaluationSettings { Every = 2, Games = 2, Players = ["prior", "search", "search-tree"], Opponents = ["random"] },
+            };
+            using (var run = TinyRuns.Start(settings, folder))
+            {
+                run.Run(CancellationToken.None);
+                Assert.Matches(@"^@2: prior\[model-only\] vs random \d+%; search\[assisted\] vs random \d+%, Elo -?\d+; search-tree\[model-only\] vs random \d+%$",
+                    run.LastEvaluation);
+            }
+            var evaluation = Metrics(folder).Single(line => line.ContainsKey("evaluation"))["evaluation"]!;
+            var matches = evaluation["matches"]!.AsArray();
+            Assert.Equal(["prior", "search", "search-tree"], matches.Select(m => m!["player"]!.GetValue<string>()));
+            Assert.Equal(["model-only", "assisted", "model-only"], matches.Select(m => m!["player_kind"]!.GetValue<string>()));
+            // Top-k 2 × 1 playout: the random playouts of ours behind each of the search player's moves.
+            Assert.Equal([null, 2, null], matches.Select(m => m!["player_playouts_per_move"]?.GetValue<int>()));
+            Assert.All(matches, m => Assert.Equal("program", m!["opponent_kind"]!.GetValue<string>()));
+
+            var tree = GoSeqZero.Trainer.Evaluation.MatchResults.Read(Path.Combine(folder, "evaluations", "step-000002", "search-tree-vs-random", "results.json"));
+            Assert.EndsWith("step-000002:search:tree", tree.Programs[0]);
+            Assert.Equal(PlayerKind.ModelOnly, tree.KindOf(0)!.Kind);
+            Assert.Equal(PlayerKind.Program, tree.KindOf(1)!.Kind);
+            var kinds = evaluation["ladder"]!["ratings"]!.AsArray().ToDictionary(r => r!["player"]!.GetValue<string>(), r => r!["kind"]!.GetValue<string>());
+            Assert.Equal(new Dictionary<string, string>
+            {
+                ["random"] = "program", ["step-000002"] = "assisted", ["step-000002:prior"] = "model-only", ["step-000002:search-tree"] = "model-only",
+            }, kinds);
+            Assert.True(File.Exists(Path.Combine(folder, RunPlots.FolderName, "elo.png")));
+        }
+        finally
+        {
+            TinyRuns.Delete(folder);
+        }
+    }
+
+    [Fact]
     public void EvaluationOpponentsAndPlayersAreCheckedWhenTheRunStarts()
     {
         var settings = TinyRuns.Settings();
@@ -271,7 +315,10 @@ public class TrainingRunTests
         Assert.Contains("'uct:x' is not", Assert.Throws<ArgumentException>(() => With(new() { Opponents = ["uct:x"] }).Validate()).Message);
         Assert.Contains("'gnugo:11' is not", Assert.Throws<ArgumentException>(() => With(new() { Opponents = ["random", "gnugo:11"] }).Validate()).Message);
         Assert.Contains("--eval-players", Assert.Throws<ArgumentException>(() => With(new() { Players = ["mcts"] }).Validate()).Message);
+        Assert.Contains("give one or more of prior, search, backup, search-tree, backup-tree",
+            Assert.Throws<ArgumentException>(() => With(new() { Players = ["search:tree"] }).Validate()).Message);
         With(new() { Opponents = ["uct:1000", "GnuGo:10", "previous"], Players = ["prior", "backup"] }).Validate();
+        With(new() { Players = ["search-tree", "backup-tree"] }).Validate();
     }
 
     [Fact]

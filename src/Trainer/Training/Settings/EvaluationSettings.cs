@@ -13,7 +13,11 @@ internal sealed record EvaluationSettings
     /// <summary>Games per evaluation match.</summary>
     public int Games { get; init; } = 10;
 
-    /// <summary>The checkpoint's players in each evaluation: prior, search and/or backup.</summary>
+    /// <summary>
+    /// The checkpoint's players in each evaluation (<see cref="PeriodicEvaluation.Players"/>): prior, search, backup, and
+    /// search-tree or backup-tree, the search forced to tree mode: model-only even when the checkpoint searches with
+    /// playouts. The default stays prior and search, each in the mode the checkpoint was trained for.
+    /// </summary>
     public IReadOnlyList<string> Players { get; init; } = ["prior", PeriodicEvaluation.MainPlayer];
 
     /// <summary>
@@ -29,8 +33,9 @@ internal sealed record EvaluationSettings
     {
         Setting.Require(Every >= 0, $"--eval-every {Every} cannot be negative (0 turns evaluation off)");
         Setting.Require(Games >= 1, $"--eval-games {Games} must be at least 1");
-        Setting.Require(Players.Count >= 1 && Players.All(p => p is "prior" or "search" or "backup"),
-            $"--eval-players {string.Join(",", Players)}: give one or more of prior, search, backup");
+        var known = PeriodicEvaluation.Players.Select(p => p.Name).ToArray();
+        Setting.Require(Players.Count >= 1 && Players.All(known.Contains),
+            $"--eval-players {string.Join(",", Players)}: give one or more of {string.Join(", ", known)}");
         foreach (var opponent in Opponents)
             Setting.Require(IsOpponent(opponent), $"--eval-opponents: '{opponent}' is not first, previous, random, uct:N (N ≥ 1) or gnugo:L (L 0..10)");
     }
