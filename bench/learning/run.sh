@@ -60,6 +60,9 @@ match backup-vs-random "model:$last:backup" random
 other=$(python3 -c "import json,sys; print('tree' if json.load(open(sys.argv[1]))['extra'].get('player_search', {}).get('mode') == 'rollout' else 'rollout')" "$last/state.json")
 match "search-$other-vs-random" "model:$last:search:$other" random
 match search-vs-prior "model:$last:search" "model:$last:prior"
+# The backup against the prior of the same checkpoint: in tree mode both are model-only, so this is the gain from
+# searching inside the sequence with the model's own values.
+match backup-vs-prior "model:$last:backup" "model:$last:prior"
 match search-vs-backup "model:$last:search" "model:$last:backup"
 
 goseqzero ladder --results "$run/evaluations" "$out/matches" | tee "$out/ladder.txt"
