@@ -8,31 +8,6 @@ namespace GoSeqZero.Tests.Kernels;
 [Collection("Kernels")]
 public class AttentionTests
 {
-    public static TheoryData<string, string> SmallCasesOnBothDevices()
-    {
-        var data = new TheoryData<string, string>();
-        foreach (var device in new[] { "cpu", "ilgpu-cpu" })
-        foreach (var kernelCase in AttentionChecks.Cases(large: false))
-            data.Add(device, kernelCase.Name);
-        return data;
-    }
-
-    public static TheoryData<string> LargeCases() => [.. AttentionChecks.Cases(large: true).Select(c => c.Name)];
-
-    [Theory]
-    [MemberData(nameof(SmallCasesOnBothDevices))]
-    public void TinyShapesMatchTheFloat64References(string deviceName, string caseName) =>
-        Find(caseName).Run(KernelDevices.Get(deviceName), KernelCheck.NewSeed());
-
-    /// <summary>
-    /// Several tiles per head, the last one partial, head sizes 8 to 128, on the SIMD path (64-token tiles, and 128-token
-    /// ones from T = 1024 on).
-    /// </summary>
-    [Theory]
-    [MemberData(nameof(LargeCases))]
-    public void ModelShapesMatchTheFloat64ReferencesOnTheSimdPath(string caseName) =>
-        Find(caseName).Run(KernelDevices.Get("cpu"), KernelCheck.NewSeed());
-
     public static TheoryData<int, int, int, int, int> SimdTilingShapes() => new()
     {
         { 16, 1, 37, 32, 2 },    // three 16-token tiles, the last of 5 tokens; head size 16
@@ -128,7 +103,4 @@ public class AttentionTests
         error = Assert.Throws<ArgumentException>(() => device.Ops.AttentionForward(wideOutput, logSumExp, wideQkv, wide));
         Assert.Contains("head size 256 is above the supported 128", error.Message);
     }
-
-    private static KernelCase Find(string name) =>
-        AttentionChecks.Cases(large: false).Concat(AttentionChecks.Cases(large: true)).First(c => c.Name == name);
 }

@@ -11,26 +11,12 @@ using KernelSpecialization = ILGPU.Runtime.KernelSpecialization;
 namespace GoSeqZero.Tests.Kernels;
 
 /// <summary>
-/// <see cref="GemmChecks"/> on both devices, every ILGPU tiling the emulator can run, the tilings meant for GPUs checked
+/// Beside <see cref="GemmChecks"/>' cases (in <see cref="KernelCaseTests"/>): every ILGPU tiling the emulator can run, the tilings meant for GPUs checked
 /// for what a GPU requires, and the SIMD bias backward on both vector widths.
 /// </summary>
 [Collection("Kernels")]
 public class GemmTests
 {
-    public static TheoryData<string, string> SmallCasesOnBothDevices()
-    {
-        var data = new TheoryData<string, string>();
-        foreach (var device in new[] { "cpu", "ilgpu-cpu" })
-        foreach (var kernelCase in GemmChecks.Cases(large: false))
-            data.Add(device, kernelCase.Name);
-        return data;
-    }
-
-    [Theory]
-    [MemberData(nameof(SmallCasesOnBothDevices))]
-    public void TinyShapesMatchTheFloat64References(string deviceName, string caseName) =>
-        GemmChecks.Cases(large: false).First(c => c.Name == caseName).Run(KernelDevices.Get(deviceName), KernelCheck.NewSeed());
-
     /// <summary>The choice of tiling depends on the size, so each one the emulator fits is run on a ragged, batched, transposed product.</summary>
     [Fact]
     public void EveryTilingTheEmulatorRunsMatchesTheReference()
