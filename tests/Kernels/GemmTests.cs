@@ -2,11 +2,6 @@ using GoSeqZero.Kernels;
 using GoSeqZero.Kernels.Ilgpu;
 using GoSeqZero.Kernels.Simd;
 using GoSeqZero.Tests.Kernels.Checks;
-using ILGPU;
-using ILGPU.Backends.EntryPoints;
-using ILGPU.Backends.PTX;
-using ILGPU.Runtime.Cuda;
-using KernelSpecialization = ILGPU.Runtime.KernelSpecialization;
 
 namespace GoSeqZero.Tests.Kernels;
 
@@ -53,11 +48,9 @@ public class GemmTests
     [Fact]
     public void TheGpuTilingsCompileToPtxWithTheirRegisterBlocksInRegisters()
     {
-        using var context = Context.Create(builder => builder.Cuda());
-        using var backend = new PTXBackend(context, new CudaCapabilityContext(CudaArchitecture.SM_90), CudaArchitecture.SM_90, CudaInstructionSet.ISA_80, null!);
         foreach (var tiling in GemmTiling.ForGpus)
         {
-            var ptx = ((PTXCompiledKernel)backend.Compile(EntryPointDescription.FromExplicitlyGroupedKernel(tiling.Kernel), default(KernelSpecialization))).PTXAssembly;
+            var ptx = Ptx.Compile(tiling.Kernel);
             Assert.DoesNotContain(".local", ptx);
             Assert.Equal(tiling.ThreadM + tiling.ThreadN, Count(ptx, "ld.shared.f32"));
             Assert.Equal(2, Count(ptx, "bar.sync"));

@@ -2,11 +2,6 @@ using GoSeqZero.Kernels;
 using GoSeqZero.Kernels.Ilgpu;
 using GoSeqZero.Tests.Kernels.Checks;
 using GoSeqZero.Tests.Kernels.Reference;
-using ILGPU;
-using ILGPU.Backends.EntryPoints;
-using ILGPU.Backends.PTX;
-using KernelSpecialization = ILGPU.Runtime.KernelSpecialization;
-using ILGPU.Runtime.Cuda;
 
 namespace GoSeqZero.Tests.Kernels;
 
@@ -30,22 +25,15 @@ public class OutputTests
         }
     }
 
-    /// <summary>The emulator runs kernels as .NET code; this compiles them to PTX, as a CUDA run would, on a machine without a GPU.</summary>
     [Fact]
     public void OutputKernelsCompileToPtxForAHopperGpu()
     {
-        using var context = Context.Create(builder => builder.Cuda().EnableAlgorithms());
-        using var backend = new PTXBackend(context, new CudaCapabilityContext(CudaArchitecture.SM_90), CudaArchitecture.SM_90, CudaInstructionSet.ISA_80, null!);
         Delegate[] kernels =
         [
             OutputKernels.CrossEntropy, OutputKernels.Softmax, OutputKernels.Sample,
             OutputKernels.SumOfSquaresPartials, OutputKernels.SumOfPartials, OutputKernels.AdamW,
         ];
-        foreach (var kernel in kernels)
-        {
-            var compiled = (PTXCompiledKernel)backend.Compile(EntryPointDescription.FromExplicitlyGroupedKernel(kernel.Method), default(KernelSpecialization));
-            Assert.Contains(".entry", compiled.PTXAssembly);
-        }
+        foreach (var kernel in kernels) Assert.Contains(".entry", Ptx.Compile(kernel.Method));
     }
 
     [Fact]
