@@ -1,5 +1,4 @@
 using GoSeqZero.Tests.Trainer.Search;
-using System.Diagnostics;
 using System.Globalization;
 using System.Text.RegularExpressions;
 using GoSeqZero.Go;
@@ -27,23 +26,8 @@ public sealed class ShowCommandTests : IDisposable
     /// <summary>Runs goseqzero.dll (next to this test assembly) on the CPU without colour, plus <paramref name="arguments"/>.</summary>
     private static (int ExitCode, string Output, string Error) Show(params string[] arguments)
     {
-        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "goseqzero.dll"));
-        foreach (var argument in (string[])["show", "--device", "cpu", "--color", "never", .. arguments]) start.ArgumentList.Add(argument);
-        using var process = Process.Start(start) ?? throw new InvalidOperationException("could not start dotnet goseqzero.dll");
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(ExitBound))
-        {
-            process.Kill(entireProcessTree: true);
-            Assert.Fail($"goseqzero show {string.Join(' ', arguments)} did not exit within {ExitBound.TotalSeconds} s");
-        }
-        return (process.ExitCode, output.Result.ReplaceLineEndings("\n"), error.Result);
+        var (exitCode, output, error) = GoSeqZeroProcess.Run(ExitBound, ["show", "--device", "cpu", "--color", "never", .. arguments]);
+        return (exitCode, output.ReplaceLineEndings("\n"), error);
     }
 
     private static (int ExitCode, string Output) ShowSucceeds(params string[] arguments)

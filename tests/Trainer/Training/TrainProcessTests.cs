@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
+using GoSeqZero.Tests.Trainer.Cli;
 using GoSeqZero.Trainer.Training;
 
 namespace GoSeqZero.Tests.Trainer.Training;
@@ -10,35 +11,15 @@ public class TrainProcessTests
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(60);
     private static readonly string[] Tiny = ["--layers", "1", "--channels", "16", "--heads", "2", "--games", "2", "--top-k", "2", "--device", "cpu", "--seed", "4"];
 
-    /// <summary>Starts goseqzero.dll (next to this test assembly) with stderr captured.</summary>
-    private static (Process Process, Task<string> Errors) Start(params string[] arguments)
-    {
-        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "goseqzero.dll"));
-        start.ArgumentList.Add("train");
-        foreach (var argument in arguments) start.ArgumentList.Add(argument);
-        var process = Process.Start(start) ?? throw new InvalidOperationException("could not start dotnet goseqzero.dll");
-        process.StandardOutput.ReadToEndAsync();
-        return (process, process.StandardError.ReadToEndAsync());
-    }
+    private static GoSeqZeroProcess Start(params string[] arguments) => new(["train", .. arguments]);
 
-    private static (int ExitCode, string Errors) Finish((Process Process, Task<string> Errors) started) => Finish(started.Process, started.Errors);
-
-    private static (int ExitCode, string Errors) Finish(Process process, Task<string> errors)
+    /// <summary>The exit code and stderr of a trainer that has ended.</summary>
+    private static (int ExitCode, string Errors) Finish(GoSeqZeroProcess trainer)
     {
-        using (process)
+        using (trainer)
         {
-            if (!process.WaitForExit(Bound))
-            {
-                process.Kill(entireProcessTree: true);
-                Assert.Fail($"goseqzero train did not exit within {Bound.TotalSeconds} s: {errors.Result}");
-            }
-            return (process.ExitCode, errors.Result);
+            var (exitCode, _, errors) = trainer.Finish(Bound);
+            return (exitCode, errors);
         }
     }
 
@@ -86,10 +67,10 @@ public class TrainProcessTests
         var folder = TinyRuns.NewFolder();
         try
         {
-            var (process, errors) = Start([.. Tiny, "--run-dir", folder]);
-            WaitForSteps(folder, process, 2);
-            using (var kill = Process.Start("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])) kill.WaitForExit();
-            var (exitCode, text) = Finish(process, errors);
+            var trainer = Start([.. Tiny, "--run-dir", folder]);
+            WaitForSteps(folder, trainer.Process, 2);
+            using (var kill = Process.Start("kill", ["-TERM", trainer.Process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])) kill.WaitForExit();
+            var (exitCode, text) = Finish(trainer);
 
             Assert.True(exitCode == 0, text);
             Assert.Contains("(interrupted)", text);
@@ -109,10 +90,10 @@ public class TrainProcessTests
         var folder = TinyRuns.NewFolder();
         try
         {
-            var (process, errors) = Start([.. Tiny, "--run-dir", folder, "--checkpoint-every", "2"]);
-            WaitForSteps(folder, process, 3);
-            process.Kill();
-            Finish(process, errors);
+            var trainer = Start([.. Tiny, "--run-dir", folder, "--checkpoint-every", "2"]);
+            WaitForSteps(folder, trainer.Process, 3);
+            trainer.Process.Kill();
+            Finish(trainer);
             // The kill may have cut the last line short; the resumed run drops it and redoes that step.
             var reached = File.ReadLines(Path.Combine(folder, RunDirectory.MetricsFileName)).Count(line => line.EndsWith('}'));
 
