@@ -42,70 +42,49 @@ public class TrainProcessTests
     [Fact]
     public void TrainingForThreeStepsExitsWithZeroAndLeavesARunFolder()
     {
-        var folder = TinyRuns.NewFolder();
-        try
-        {
-            var (exitCode, errors) = Finish(Start([.. Tiny, "--steps", "3", "--run-dir", folder]));
+        using var folder = TinyRuns.NewFolder();
+        var (exitCode, errors) = Finish(Start([.. Tiny, "--steps", "3", "--run-dir", folder.Path]));
 
-            Assert.True(exitCode == 0, errors);
-            Assert.Contains("train: new run in " + folder, errors);
-            Assert.Contains("step 1/3", errors);
-            Assert.Contains("stopped at step 3 (the step bound is reached)", errors);
-            Assert.Equal([1L, 2, 3], MetricSteps(folder));
-            Assert.True(File.Exists(Path.Combine(folder, "config.json")));
-            Assert.True(RunDirectory.IsComplete(Path.Combine(folder, "checkpoints", "step-000003")));
-        }
-        finally
-        {
-            TinyRuns.Delete(folder);
-        }
+        Assert.True(exitCode == 0, errors);
+        Assert.Contains("train: new run in " + folder.Path, errors);
+        Assert.Contains("step 1/3", errors);
+        Assert.Contains("stopped at step 3 (the step bound is reached)", errors);
+        Assert.Equal([1L, 2, 3], MetricSteps(folder.Path));
+        Assert.True(File.Exists(Path.Combine(folder.Path, "config.json")));
+        Assert.True(RunDirectory.IsComplete(Path.Combine(folder.Path, "checkpoints", "step-000003")));
     }
 
     [Fact]
     public void SigtermStopsAfterTheCurrentStepSavesACheckpointAndExitsWithZero()
     {
-        var folder = TinyRuns.NewFolder();
-        try
-        {
-            var trainer = Start([.. Tiny, "--run-dir", folder]);
-            WaitForSteps(folder, trainer.Process, 2);
-            using (var kill = Process.Start("kill", ["-TERM", trainer.Process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])) kill.WaitForExit();
-            var (exitCode, text) = Finish(trainer);
+        using var folder = TinyRuns.NewFolder();
+        var trainer = Start([.. Tiny, "--run-dir", folder.Path]);
+        WaitForSteps(folder.Path, trainer.Process, 2);
+        using (var kill = Process.Start("kill", ["-TERM", trainer.Process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])) kill.WaitForExit();
+        var (exitCode, text) = Finish(trainer);
 
-            Assert.True(exitCode == 0, text);
-            Assert.Contains("(interrupted)", text);
-            var steps = MetricSteps(folder);
-            Assert.Equal(Enumerable.Range(1, steps.Count).Select(i => (long)i), steps);
-            Assert.Equal($"checkpoints/{RunDirectory.CheckpointName(steps.Count)}", File.ReadAllText(Path.Combine(folder, "latest")).Trim());
-        }
-        finally
-        {
-            TinyRuns.Delete(folder);
-        }
+        Assert.True(exitCode == 0, text);
+        Assert.Contains("(interrupted)", text);
+        var steps = MetricSteps(folder.Path);
+        Assert.Equal(Enumerable.Range(1, steps.Count).Select(i => (long)i), steps);
+        Assert.Equal($"checkpoints/{RunDirectory.CheckpointName(steps.Count)}", File.ReadAllText(Path.Combine(folder.Path, "latest")).Trim());
     }
 
     [Fact]
     public void AKilledTrainerResumesFromItsLastCheckpoint()
     {
-        var folder = TinyRuns.NewFolder();
-        try
-        {
-            var trainer = Start([.. Tiny, "--run-dir", folder, "--checkpoint-every", "2"]);
-            WaitForSteps(folder, trainer.Process, 3);
-            trainer.Process.Kill();
-            Finish(trainer);
-            // The kill may have cut the last line short; the resumed run drops it and redoes that step.
-            var reached = File.ReadLines(Path.Combine(folder, RunDirectory.MetricsFileName)).Count(line => line.EndsWith('}'));
+        using var folder = TinyRuns.NewFolder();
+        var trainer = Start([.. Tiny, "--run-dir", folder.Path, "--checkpoint-every", "2"]);
+        WaitForSteps(folder.Path, trainer.Process, 3);
+        trainer.Process.Kill();
+        Finish(trainer);
+        // The kill may have cut the last line short; the resumed run drops it and redoes that step.
+        var reached = File.ReadLines(Path.Combine(folder.Path, RunDirectory.MetricsFileName)).Count(line => line.EndsWith('}'));
 
-            var (exitCode, text) = Finish(Start("--resume", folder, "--steps", (reached + 2).ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        var (exitCode, text) = Finish(Start("--resume", folder.Path, "--steps", (reached + 2).ToString(System.Globalization.CultureInfo.InvariantCulture)));
 
-            Assert.True(exitCode == 0, text);
-            Assert.Contains("train: resuming " + folder + " at step ", text);
-            Assert.Equal(Enumerable.Range(1, reached + 2).Select(i => (long)i), MetricSteps(folder));
-        }
-        finally
-        {
-            TinyRuns.Delete(folder);
-        }
+        Assert.True(exitCode == 0, text);
+        Assert.Contains("train: resuming " + folder.Path + " at step ", text);
+        Assert.Equal(Enumerable.Range(1, reached + 2).Select(i => (long)i), MetricSteps(folder.Path));
     }
 }
