@@ -31,7 +31,7 @@ public class AttentionTests
         var shape = new AttentionShape(batch, tokens, channels, heads);
         foreach (var vector256 in new[] { false, true })
         {
-            var ops = new SimdOps(device) { Options = new() { AttentionTile = tile, Vector256Only = vector256 } };
+            var ops = new SimdOps() { Options = new() { AttentionTile = tile, Vector256Only = vector256 } };
             AttentionChecks.Forward(device, ops, KernelCheck.NewSeed(), shape);
             AttentionChecks.Backward(device, ops, KernelCheck.NewSeed(), shape);
         }
@@ -47,7 +47,7 @@ public class AttentionTests
     public void SimdBackwardSplittingAHeadsKeyTilesOverThreadsMatchesTheReference(int threads)
     {
         var device = KernelDevices.Get("cpu");
-        var ops = new SimdOps(device) { Options = new() { AttentionTile = 16, Threads = threads } };
+        var ops = new SimdOps() { Options = new() { AttentionTile = 16, Threads = threads } };
         AttentionChecks.Backward(device, ops, KernelCheck.NewSeed(), new AttentionShape(1, 90, 32, 2));
         AttentionChecks.FiniteDifferences(device, ops, KernelCheck.NewSeed(), new AttentionShape(1, 33, 16, 1));
     }
@@ -73,7 +73,7 @@ public class AttentionTests
     public void TheVector256FallbackMatchesTheFloat64ReferencesAtTheDefaultTile()
     {
         var device = KernelDevices.Get("cpu");
-        var ops = new SimdOps(device) { Options = new() { Vector256Only = true } };
+        var ops = new SimdOps() { Options = new() { Vector256Only = true } };
         var shape = new AttentionShape(1, 150, 128, 2);
         AttentionChecks.Forward(device, ops, KernelCheck.NewSeed(), shape);
         AttentionChecks.Backward(device, ops, KernelCheck.NewSeed(), shape);
