@@ -8,7 +8,7 @@ public class GtpEngineProcessTests
     private static readonly TimeSpan ExitBound = TimeSpan.FromSeconds(60);
 
     /// <summary>Runs the program with <paramref name="input"/> as its stdin.</summary>
-    private static (int ExitCode, string Output, string Error) RunGoSeqZero(string input, params string[] arguments) =>
+    private static ProgramRun RunGoSeqZero(string input, params string[] arguments) =>
         GoSeqZeroProcess.Run(ExitBound, arguments, input);
 
     [Fact]
@@ -46,18 +46,14 @@ public class GtpEngineProcessTests
     [Fact]
     public void AnUnknownPlayerIsRefusedOnStderrWithExitCodeTwo()
     {
-        var (exitCode, output, error) = RunGoSeqZero("name\n", "gtp", "--player", "oracle");
-        Assert.Equal(2, exitCode);
-        Assert.Equal("", output);
+        var error = RunGoSeqZero("name\n", "gtp", "--player", "oracle").Refusal();
         Assert.Contains("unknown player 'oracle'; known players: random", error);
     }
 
     [Fact]
     public void ABoardSizeOutsideTwoToNineteenIsRefusedWithExitCodeTwo()
     {
-        var (exitCode, output, error) = RunGoSeqZero("name\n", "gtp", "--size", "25");
-        Assert.Equal(2, exitCode);
-        Assert.Equal("", output);
+        var error = RunGoSeqZero("name\n", "gtp", "--size", "25").Refusal();
         Assert.Contains("--size 25", error);
     }
 
@@ -67,9 +63,7 @@ public class GtpEngineProcessTests
     [InlineData("gtp:\"/usr/games/gnugo --mode 'gtp\"", "unterminated")]
     public void APlayerThatCannotStartIsRefusedInOneLineOnStderrWithExitCodeTwo(string player, string reason)
     {
-        var (exitCode, output, error) = GoSeqZeroProcess.Run(ExitBound, ["gtp", "--player", player], "name\n", new Dictionary<string, string> { ["GNUGO"] = "/nonexistent" });
-        Assert.Equal(2, exitCode);
-        Assert.Equal("", output);
+        var error = GoSeqZeroProcess.Run(ExitBound, ["gtp", "--player", player], "name\n", new Dictionary<string, string> { ["GNUGO"] = "/nonexistent" }).Refusal();
         var line = Assert.Single(error.TrimEnd('\n').Split('\n'));
         Assert.StartsWith("--player: ", line);
         Assert.Contains(reason, line);
@@ -80,9 +74,7 @@ public class GtpEngineProcessTests
     [InlineData("-1000.5")]
     public void AKomiBeyondAThousandIsRefusedWithExitCodeTwo(string komi)
     {
-        var (exitCode, output, error) = RunGoSeqZero("name\n", "gtp", "--komi", komi);
-        Assert.Equal(2, exitCode);
-        Assert.Equal("", output);
+        var error = RunGoSeqZero("name\n", "gtp", "--komi", komi).Refusal();
         Assert.Contains("--komi", error);
         Assert.Contains("between -1000 and 1000", error);
     }

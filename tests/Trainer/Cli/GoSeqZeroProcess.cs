@@ -37,7 +37,7 @@ internal sealed class GoSeqZeroProcess : IDisposable
     public Process Process { get; }
 
     /// <summary>Runs the program to its end; see <see cref="Finish"/>.</summary>
-    public static (int ExitCode, string Output, string Error) Run(TimeSpan bound, IEnumerable<string> arguments, string? input = null,
+    public static ProgramRun Run(TimeSpan bound, IEnumerable<string> arguments, string? input = null,
         IReadOnlyDictionary<string, string>? environment = null)
     {
         using var process = new GoSeqZeroProcess(arguments, input, environment);
@@ -45,15 +45,27 @@ internal sealed class GoSeqZeroProcess : IDisposable
     }
 
     /// <summary>Waits for the exit, its exit code and all it wrote; a process still running after <paramref name="bound"/> is killed and the test fails.</summary>
-    public (int ExitCode, string Output, string Error) Finish(TimeSpan bound)
+    public ProgramRun Finish(TimeSpan bound)
     {
         if (!Process.WaitForExit(bound))
         {
             Process.Kill(entireProcessTree: true);
             Assert.Fail($"goseqzero {string.Join(' ', _arguments)} did not exit within {bound.TotalSeconds} s: {_error.Result}");
         }
-        return (Process.ExitCode, _output.Result, _error.Result);
+        return new(Process.ExitCode, _output.Result, _error.Result);
     }
 
     public void Dispose() => Process.Dispose();
+}
+
+/// <summary>How a run of the program ended: its exit code and what it wrote to stdout and stderr.</summary>
+internal sealed record ProgramRun(int ExitCode, string Output, string Error)
+{
+    /// <summary>Asserts the run was refused as the program refuses what it cannot act on (exit code 2, nothing on stdout); returns stderr.</summary>
+    public string Refusal()
+    {
+        Assert.True(ExitCode == 2, $"exit code {ExitCode}, expected 2; stderr: {Error}");
+        Assert.Equal("", Output);
+        return Error;
+    }
 }
