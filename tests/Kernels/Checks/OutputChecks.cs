@@ -63,20 +63,8 @@ public static class OutputChecks
 
         var gradients = RunCrossEntropy(device, logits, mask, targets, weights, rows, vocabulary, gradientScale).Gradients;
 
-        var x = KernelCheck.ToDouble(logits);
-        double TotalLoss() => OutputReference.CrossEntropy(x, targets, weights, mask, rows, vocabulary, 1).Losses.Sum();
-        const double step = 1e-5;
-        var numeric = new double[x.Length];
-        for (var i = 0; i < x.Length; i++)
-        {
-            var saved = x[i];
-            x[i] = saved + step;
-            var up = TotalLoss();
-            x[i] = saved - step;
-            var down = TotalLoss();
-            x[i] = saved;
-            numeric[i] = gradientScale * (up - down) / (2 * step);
-        }
+        double TotalLoss(double[] x) => OutputReference.CrossEntropy(x, targets, weights, mask, rows, vocabulary, 1).Losses.Sum();
+        var numeric = KernelCheck.FiniteDifferences(TotalLoss, KernelCheck.ToDouble(logits), step: 1e-5).Select(derivative => gradientScale * derivative).ToArray();
         KernelCheck.AssertClose(numeric, gradients, KernelCheck.Rtol, 1e-6 * gradientScale, what);
     }
 
