@@ -1,5 +1,3 @@
-using GoSeqZero.Kernels;
-
 namespace GoSeqZero.Tests.Kernels;
 
 [Collection("Kernels")]

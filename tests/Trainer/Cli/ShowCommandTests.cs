@@ -2,7 +2,6 @@ using GoSeqZero.Tests.Trainer.Search;
 using System.Globalization;
 using System.Text.RegularExpressions;
 using GoSeqZero.Go;
-using GoSeqZero.Tests.Kernels;
 using GoSeqZero.Trainer.Search;
 using GoSeqZero.Trainer.Sequences;
 using GoSeqZero.Transformer.Checkpoints;
