@@ -1,6 +1,5 @@
 using System.Runtime.Intrinsics;
 using GoSeqZero.Kernels;
-using GoSeqZero.Kernels.Simd;
 
 namespace GoSeqZero.Bench.Kernels;
 
@@ -22,11 +21,8 @@ internal static class AttentionBenchmark
     public static int Run(string[] args)
     {
         var options = new Options(args, "device", "repeats", "threads", "json");
-        var repeats = options.Int("repeats", 3);
-        var threads = options.Int("threads", Environment.ProcessorCount);
-        if (repeats < 1 || threads < 1) throw new ArgumentException("--repeats and --threads must be at least 1");
-        using var device = Device.Create(options.String("device", "cpu"));
-        if (device.Ops is SimdOps simd) simd.Options = simd.Options with { Threads = threads };
+        var (repeats, threads) = KernelBench.RepeatsAndThreads(options, defaultRepeats: 3);
+        using var device = KernelBench.CreateDevice(options, threads);
         var report = new BenchReport("attention", args);
         Console.WriteLine($"causal attention on {device.Description}; {threads} threads; median of {repeats} runs");
         Console.WriteLine($"GFLOP/s count the forward as 4·B·heads·headSize·T(T+1)/2 (QKᵀ and PV, causal half) and the backward as {BackwardFlopsFactor}× that");

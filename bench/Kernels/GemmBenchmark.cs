@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using GoSeqZero.Kernels;
-using GoSeqZero.Kernels.Simd;
 
 namespace GoSeqZero.Bench.Kernels;
 
@@ -21,11 +20,8 @@ internal static unsafe class GemmBenchmark
     public static int Run(string[] args)
     {
         var options = new Options(args, "device", "repeats", "threads", "json");
-        var repeats = options.Int("repeats", 7);
-        var threads = options.Int("threads", Environment.ProcessorCount);
-        if (repeats < 1 || threads < 1) throw new ArgumentException("--repeats and --threads must be at least 1");
-        using var device = Device.Create(options.String("device", "cpu"));
-        if (device.Ops is SimdOps simd) simd.Options = simd.Options with { Threads = threads };
+        var (repeats, threads) = KernelBench.RepeatsAndThreads(options, defaultRepeats: 7);
+        using var device = KernelBench.CreateDevice(options, threads);
         Console.WriteLine($"SGEMM on {device.Description}; {threads} threads; median of {repeats} runs");
         var report = new BenchReport("gemm", args);
 

@@ -118,34 +118,26 @@ internal static unsafe class MemoryBoundBenchmark
     private static Measured MeasureLayerNormForward(Device device, Random random, int rows, int channels, int repeats)
     {
         var elements = rows * channels;
-        using var input = Upload(device, random, elements, -2, 2);
-        using var weight = Upload(device, random, channels, -1, 1);
-        using var bias = Upload(device, random, channels, -1, 1);
+        using var layerNorm = new LayerNormTensors(device, random, rows, channels);
         using var output = device.Allocate<float>(elements);
-        using var mean = device.Allocate<float>(rows);
-        using var reciprocalStd = device.Allocate<float>(rows);
         double bytes = sizeof(float) * (2.0 * elements + 2.0 * channels + 2.0 * rows);
-        var seconds = Time(device, bytes, repeats, () => device.Ops.LayerNormForward(output, mean, reciprocalStd, input, weight, bias, rows, channels));
+        var seconds = Time(device, bytes, repeats, () => layerNorm.Forward(output));
         return new Measured("LayerNorm forward", $"{rows}×{channels}", "x, y (2N) + weight, bias + mean, 1/σ", bytes, seconds);
     }
 
     private static Measured MeasureLayerNormBackward(Device device, Random random, int rows, int channels, int repeats)
     {
         var elements = rows * channels;
-        using var input = Upload(device, random, elements, -2, 2);
-        using var weight = Upload(device, random, channels, -1, 1);
-        using var bias = Upload(device, random, channels, -1, 1);
+        using var layerNorm = new LayerNormTensors(device, random, rows, channels);
         using var outputGradient = Upload(device, random, elements, -1, 1);
         using var inputGradient = Upload(device, random, elements, -1, 1);
         using var weightGradient = Upload(device, random, channels, -1, 1);
         using var biasGradient = Upload(device, random, channels, -1, 1);
         using var normalised = device.Allocate<float>(elements);
-        using var mean = device.Allocate<float>(rows);
-        using var reciprocalStd = device.Allocate<float>(rows);
-        device.Ops.LayerNormForward(normalised, mean, reciprocalStd, input, weight, bias, rows, channels);
+        layerNorm.Forward(normalised);
         double bytes = sizeof(float) * (4.0 * elements + 5.0 * channels + 2.0 * rows);
         var seconds = Time(device, bytes, repeats, () => device.Ops.LayerNormBackward(inputGradient, weightGradient, biasGradient,
-            outputGradient, input, weight, mean, reciprocalStd, rows, channels));
+            outputGradient, layerNorm.Input, layerNorm.Weight, layerNorm.Mean, layerNorm.ReciprocalStd, rows, channels));
         return new Measured("LayerNorm backward", $"{rows}×{channels}", "dy, x, dx read + dx written (4N) + w, dw, db", bytes, seconds);
     }
 
@@ -198,6 +190,28 @@ internal static unsafe class MemoryBoundBenchmark
             for (var i = 0; i < calls; i++) call();
             device.Synchronize();
         }, repeats) / calls;
+    }
+
+    /// <summary>LayerNorm's input, weight and bias drawn at one shape, and the per-row mean and 1/σ its forward writes.</summary>
+    private sealed class LayerNormTensors(Device device, Random random, int rows, int channels) : IDisposable
+    {
+        public Tensor<float> Input { get; } = Upload(device, random, rows * channels, -2, 2);
+        public Tensor<float> Weight { get; } = Upload(device, random, channels, -1, 1);
+        public Tensor<float> Bias { get; } = Upload(device, random, channels, -1, 1);
+        public Tensor<float> Mean { get; } = device.Allocate<float>(rows);
+        public Tensor<float> ReciprocalStd { get; } = device.Allocate<float>(rows);
+
+        public void Forward(Tensor<float> output) =>
+            device.Ops.LayerNormForward(output, Mean, ReciprocalStd, Input, Weight, Bias, rows, channels);
+
+        public void Dispose()
+        {
+            Input.Dispose();
+            Weight.Dispose();
+            Bias.Dispose();
+            Mean.Dispose();
+            ReciprocalStd.Dispose();
+        }
     }
 
     private static Tensor<float> Upload(Device device, Random random, int count, float low, float high)

@@ -26,7 +26,7 @@ public sealed class Device : IDisposable
         Kind = kind;
         _context = context;
         Accelerator = accelerator;
-        Ops = kind == DeviceKind.Cpu ? new SimdOps(this) : new IlgpuOps(this);
+        Ops = kind == DeviceKind.Cpu ? new SimdOps() : new IlgpuOps(this);
     }
 
     /// <summary>The resolved kind: never <see cref="DeviceKind.Auto"/>.</summary>

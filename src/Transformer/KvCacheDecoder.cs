@@ -62,9 +62,6 @@ public sealed class KvCacheDecoder : IDisposable
     /// <summary>Tokens already in each sequence's cache.</summary>
     public IReadOnlyList<int> Lengths => _lengths;
 
-    /// <summary>Empties one sequence's cache (its old rows are simply overwritten later).</summary>
-    public void Reset(int sequence) => _lengths[sequence] = 0;
-
     public void ResetAll() => Array.Clear(_lengths);
 
     /// <summary>

@@ -65,6 +65,4 @@ public sealed class ParameterLayout
 
     public ParameterInfo this[string name] =>
         _byName.TryGetValue(name, out var info) ? info : throw new KeyNotFoundException($"the model has no parameter '{name}'");
-
-    public bool Contains(string name) => _byName.ContainsKey(name);
 }

@@ -8,31 +8,6 @@ namespace GoSeqZero.Tests.Kernels;
 [Collection("Kernels")]
 public class AttentionTests
 {
-    public static TheoryData<string, string> SmallCasesOnBothDevices()
-    {
-        var data = new TheoryData<string, string>();
-        foreach (var device in new[] { "cpu", "ilgpu-cpu" })
-        foreach (var kernelCase in AttentionChecks.Cases(large: false))
-            data.Add(device, kernelCase.Name);
-        return data;
-    }
-
-    public static TheoryData<string> LargeCases() => [.. AttentionChecks.Cases(large: true).Select(c => c.Name)];
-
-    [Theory]
-    [MemberData(nameof(SmallCasesOnBothDevices))]
-    public void TinyShapesMatchTheFloat64References(string deviceName, string caseName) =>
-        Find(caseName).Run(KernelDevices.Get(deviceName), KernelCheck.NewSeed());
-
-    /// <summary>
-    /// Several tiles per head, the last one partial, head sizes 8 to 128, on the SIMD path (64-token tiles, and 128-token
-    /// ones from T = 1024 on).
-    /// </summary>
-    [Theory]
-    [MemberData(nameof(LargeCases))]
-    public void ModelShapesMatchTheFloat64ReferencesOnTheSimdPath(string caseName) =>
-        Find(caseName).Run(KernelDevices.Get("cpu"), KernelCheck.NewSeed());
-
     public static TheoryData<int, int, int, int, int> SimdTilingShapes() => new()
     {
         { 16, 1, 37, 32, 2 },    // three 16-token tiles, the last of 5 tokens; head size 16
@@ -56,7 +31,7 @@ public class AttentionTests
         var shape = new AttentionShape(batch, tokens, channels, heads);
         foreach (var vector256 in new[] { false, true })
         {
-            var ops = new SimdOps(device) { Options = new() { AttentionTile = tile, Vector256Only = vector256 } };
+            var ops = new SimdOps() { Options = new() { AttentionTile = tile, Vector256Only = vector256 } };
             AttentionChecks.Forward(device, ops, KernelCheck.NewSeed(), shape);
             AttentionChecks.Backward(device, ops, KernelCheck.NewSeed(), shape);
         }
@@ -72,7 +47,7 @@ public class AttentionTests
     public void SimdBackwardSplittingAHeadsKeyTilesOverThreadsMatchesTheReference(int threads)
     {
         var device = KernelDevices.Get("cpu");
-        var ops = new SimdOps(device) { Options = new() { AttentionTile = 16, Threads = threads } };
+        var ops = new SimdOps() { Options = new() { AttentionTile = 16, Threads = threads } };
         AttentionChecks.Backward(device, ops, KernelCheck.NewSeed(), new AttentionShape(1, 90, 32, 2));
         AttentionChecks.FiniteDifferences(device, ops, KernelCheck.NewSeed(), new AttentionShape(1, 33, 16, 1));
     }
@@ -98,7 +73,7 @@ public class AttentionTests
     public void TheVector256FallbackMatchesTheFloat64ReferencesAtTheDefaultTile()
     {
         var device = KernelDevices.Get("cpu");
-        var ops = new SimdOps(device) { Options = new() { Vector256Only = true } };
+        var ops = new SimdOps() { Options = new() { Vector256Only = true } };
         var shape = new AttentionShape(1, 150, 128, 2);
         AttentionChecks.Forward(device, ops, KernelCheck.NewSeed(), shape);
         AttentionChecks.Backward(device, ops, KernelCheck.NewSeed(), shape);
@@ -128,7 +103,4 @@ public class AttentionTests
         error = Assert.Throws<ArgumentException>(() => device.Ops.AttentionForward(wideOutput, logSumExp, wideQkv, wide));
         Assert.Contains("head size 256 is above the supported 128", error.Message);
     }
-
-    private static KernelCase Find(string name) =>
-        AttentionChecks.Cases(large: false).Concat(AttentionChecks.Cases(large: true)).First(c => c.Name == name);
 }

@@ -1,6 +1,5 @@
 using GoSeqZero.Kernels;
 using GoSeqZero.Kernels.Ilgpu;
-using GoSeqZero.Kernels.Simd;
 using GoSeqZero.Tests.Kernels.Checks;
 using GoSeqZero.Tests.Kernels.Reference;
 
@@ -9,31 +8,6 @@ namespace GoSeqZero.Tests.Kernels;
 [Collection("Kernels")]
 public class DecodeTests
 {
-    public static TheoryData<string, string> CasesOnBothDevices()
-    {
-        var data = new TheoryData<string, string>();
-        foreach (var device in KernelDevices.Both)
-        foreach (var check in DecodeChecks.Cases(large: false))
-            data.Add(device, check.Name);
-        return data;
-    }
-
-    public static TheoryData<string> CaseNames() => new(DecodeChecks.Cases(large: false).Select(check => check.Name));
-
-    [Theory]
-    [MemberData(nameof(CasesOnBothDevices))]
-    public void DecodingOverTheCacheMatchesTheFloat64References(string deviceName, string caseName) =>
-        Find(caseName).Run(KernelDevices.Get(deviceName), KernelCheck.NewSeed());
-
-    [Theory]
-    [MemberData(nameof(CaseNames))]
-    public void TheVector256PathMatchesTheFloat64References(string caseName)
-    {
-        using var device = Device.Create(DeviceKind.Cpu);
-        ((SimdOps)device.Ops).Options = new() { Vector256Only = true };
-        Find(caseName).Run(device, KernelCheck.NewSeed());
-    }
-
     [Fact]
     public void StartsAndCountsThatDoNotFitAreRefusedOnTheSimdPathNamingTheSequence()
     {
@@ -109,8 +83,6 @@ public class DecodeTests
         var launch = DecodeLaunch.For(new DecodeShape(1, 1, headSize, 1, capacity), warpSize, maxGroup);
         Assert.Equal(new DecodeLaunch(teamSize, dimensionsPerLane, groupSize), launch);
     }
-
-    private static KernelCase Find(string name) => DecodeChecks.Cases(large: false).Single(check => check.Name == name);
 
     /// <summary>Decode tensors with NaN-poisoned caches and output, for the argument tests.</summary>
     private sealed class DecodeTensors : IDisposable

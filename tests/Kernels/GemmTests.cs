@@ -2,35 +2,16 @@ using GoSeqZero.Kernels;
 using GoSeqZero.Kernels.Ilgpu;
 using GoSeqZero.Kernels.Simd;
 using GoSeqZero.Tests.Kernels.Checks;
-using ILGPU;
-using ILGPU.Backends.EntryPoints;
-using ILGPU.Backends.PTX;
-using ILGPU.Runtime.Cuda;
-using KernelSpecialization = ILGPU.Runtime.KernelSpecialization;
 
 namespace GoSeqZero.Tests.Kernels;
 
 /// <summary>
-/// <see cref="GemmChecks"/> on both devices, every ILGPU tiling the emulator can run, the tilings meant for GPUs checked
+/// Beside <see cref="GemmChecks"/>' cases (in <see cref="KernelCaseTests"/>): every ILGPU tiling the emulator can run, the tilings meant for GPUs checked
 /// for what a GPU requires, and the SIMD bias backward on both vector widths.
 /// </summary>
 [Collection("Kernels")]
 public class GemmTests
 {
-    public static TheoryData<string, string> SmallCasesOnBothDevices()
-    {
-        var data = new TheoryData<string, string>();
-        foreach (var device in new[] { "cpu", "ilgpu-cpu" })
-        foreach (var kernelCase in GemmChecks.Cases(large: false))
-            data.Add(device, kernelCase.Name);
-        return data;
-    }
-
-    [Theory]
-    [MemberData(nameof(SmallCasesOnBothDevices))]
-    public void TinyShapesMatchTheFloat64References(string deviceName, string caseName) =>
-        GemmChecks.Cases(large: false).First(c => c.Name == caseName).Run(KernelDevices.Get(deviceName), KernelCheck.NewSeed());
-
     /// <summary>The choice of tiling depends on the size, so each one the emulator fits is run on a ragged, batched, transposed product.</summary>
     [Fact]
     public void EveryTilingTheEmulatorRunsMatchesTheReference()
@@ -67,11 +48,9 @@ public class GemmTests
     [Fact]
     public void TheGpuTilingsCompileToPtxWithTheirRegisterBlocksInRegisters()
     {
-        using var context = Context.Create(builder => builder.Cuda());
-        using var backend = new PTXBackend(context, new CudaCapabilityContext(CudaArchitecture.SM_90), CudaArchitecture.SM_90, CudaInstructionSet.ISA_80, null!);
         foreach (var tiling in GemmTiling.ForGpus)
         {
-            var ptx = ((PTXCompiledKernel)backend.Compile(EntryPointDescription.FromExplicitlyGroupedKernel(tiling.Kernel), default(KernelSpecialization))).PTXAssembly;
+            var ptx = Ptx.Compile(tiling.Kernel);
             Assert.DoesNotContain(".local", ptx);
             Assert.Equal(tiling.ThreadM + tiling.ThreadN, Count(ptx, "ld.shared.f32"));
             Assert.Equal(2, Count(ptx, "bar.sync"));

@@ -1,4 +1,5 @@
 using GoSeqZero.Kernels;
+using GoSeqZero.Kernels.Simd;
 
 namespace GoSeqZero.Tests.Kernels;
 
@@ -11,9 +12,18 @@ public static class KernelDevices
 {
     private static readonly Lazy<Device> Simd = new(() => Device.Create(DeviceKind.Cpu));
     private static readonly Lazy<Device> Emulator = new(() => Device.Create(DeviceKind.IlgpuCpu));
+    private static readonly Lazy<Device> Vector256Only = new(() =>
+    {
+        var device = Device.Create(DeviceKind.Cpu);
+        ((SimdOps)device.Ops).Options = new() { Vector256Only = true };
+        return device;
+    });
 
     /// <summary>Theory data: the device names, as <c>--device</c> spells them.</summary>
     public static TheoryData<string> Both => new() { "cpu", "ilgpu-cpu" };
+
+    /// <summary>A SIMD device of its own with the AVX-512 code turned off, so an AVX-512 machine also tests the Vector256 fallback.</summary>
+    public static Device Vector256 => Vector256Only.Value;
 
     public static Device Get(string name) => DeviceKinds.Parse(name) switch
     {

@@ -1,51 +1,13 @@
 using GoSeqZero.Kernels;
 using GoSeqZero.Kernels.Ilgpu;
-using GoSeqZero.Kernels.Simd;
 using GoSeqZero.Tests.Kernels.Checks;
 using GoSeqZero.Tests.Kernels.Reference;
-using ILGPU;
-using ILGPU.Backends.EntryPoints;
-using ILGPU.Backends.PTX;
-using KernelSpecialization = ILGPU.Runtime.KernelSpecialization;
-using ILGPU.Runtime.Cuda;
 
 namespace GoSeqZero.Tests.Kernels;
 
 [Collection("Kernels")]
 public class OutputTests
 {
-    /// <summary>A SIMD device of its own with the AVX-512 code turned off, so the Vector256 fallback runs on this machine too.</summary>
-    private static readonly Lazy<Device> Vector256Device = new(() =>
-    {
-        var device = Device.Create(DeviceKind.Cpu);
-        ((SimdOps)device.Ops).Options = new() { Vector256Only = true };
-        return device;
-    });
-
-    public static TheoryData<string, string> CasesOnBothDevices
-    {
-        get
-        {
-            var data = new TheoryData<string, string>();
-            foreach (var kernelCase in OutputChecks.Cases(large: false))
-            foreach (var device in KernelDevices.Both)
-                data.Add(kernelCase.Name, device);
-            return data;
-        }
-    }
-
-    public static TheoryData<string> CaseNames => new(OutputChecks.Cases(large: false).Select(c => c.Name));
-
-    [Theory]
-    [MemberData(nameof(CasesOnBothDevices))]
-    public void OutputOpMatchesItsFloat64Reference(string caseName, string deviceName) =>
-        Case(caseName).Run(KernelDevices.Get(deviceName), KernelCheck.NewSeed());
-
-    [Theory]
-    [MemberData(nameof(CaseNames))]
-    public void OutputOpMatchesItsFloat64ReferenceOnTheVector256Fallback(string caseName) =>
-        Case(caseName).Run(Vector256Device.Value, KernelCheck.NewSeed());
-
     [Fact]
     public void SampleDrawsTheSameTokensOnTheSimdPathAndInTheIlgpuKernel()
     {
@@ -63,22 +25,15 @@ public class OutputTests
         }
     }
 
-    /// <summary>The emulator runs kernels as .NET code; this compiles them to PTX, as a CUDA run would, on a machine without a GPU.</summary>
     [Fact]
     public void OutputKernelsCompileToPtxForAHopperGpu()
     {
-        using var context = Context.Create(builder => builder.Cuda().EnableAlgorithms());
-        using var backend = new PTXBackend(context, new CudaCapabilityContext(CudaArchitecture.SM_90), CudaArchitecture.SM_90, CudaInstructionSet.ISA_80, null!);
         Delegate[] kernels =
         [
             OutputKernels.CrossEntropy, OutputKernels.Softmax, OutputKernels.Sample,
             OutputKernels.SumOfSquaresPartials, OutputKernels.SumOfPartials, OutputKernels.AdamW,
         ];
-        foreach (var kernel in kernels)
-        {
-            var compiled = (PTXCompiledKernel)backend.Compile(EntryPointDescription.FromExplicitlyGroupedKernel(kernel.Method), default(KernelSpecialization));
-            Assert.Contains(".entry", compiled.PTXAssembly);
-        }
+        foreach (var kernel in kernels) Assert.Contains(".entry", Ptx.Compile(kernel.Method));
     }
 
     [Fact]
@@ -142,8 +97,6 @@ public class OutputTests
         using var empty = device.Allocate<float>(0);
         Assert.Equal(0f, device.Ops.SumOfSquares(empty));
     }
-
-    private static KernelCase Case(string name) => OutputChecks.Cases(large: false).Single(c => c.Name == name);
 
     private static int[] Draw(Device device, float[] logits, uint[]? mask, int rows, int vocabulary, SamplingSettings settings, ulong seed)
     {

@@ -1,49 +1,8 @@
-using GoSeqZero.Kernels;
-using GoSeqZero.Kernels.Simd;
-using GoSeqZero.Tests.Kernels.Checks;
-
 namespace GoSeqZero.Tests.Kernels;
 
 [Collection("Kernels")]
 public class RowsTests
 {
-    /// <summary>A SIMD device of its own, switched to the 256-bit code, so an AVX-512 machine also tests the fallback.</summary>
-    private static readonly Lazy<Device> Vector256Device = new(() =>
-    {
-        var device = Device.Create(DeviceKind.Cpu);
-        ((SimdOps)device.Ops).Options = new() { Vector256Only = true };
-        return device;
-    });
-
-    public static TheoryData<string, string> SmallCasesOnBothDevices()
-    {
-        var data = new TheoryData<string, string>();
-        foreach (var device in new[] { "cpu", "ilgpu-cpu" })
-        foreach (var kernelCase in RowsChecks.Cases(large: false))
-            data.Add(device, kernelCase.Name);
-        return data;
-    }
-
-    public static TheoryData<string> LargeCases() => [.. RowsChecks.Cases(large: true).Select(c => c.Name)];
-
-    public static TheoryData<string> AllCases() => [.. RowsChecks.Cases(large: false).Concat(RowsChecks.Cases(large: true)).Select(c => c.Name).Distinct()];
-
-    [Theory]
-    [MemberData(nameof(SmallCasesOnBothDevices))]
-    public void TinyShapesMatchTheFloat64References(string deviceName, string caseName) =>
-        Find(caseName).Run(KernelDevices.Get(deviceName), KernelCheck.NewSeed());
-
-    /// <summary>Model-sized shapes on the SIMD path: the parallel paths and the per-task LayerNorm partial sums run.</summary>
-    [Theory]
-    [MemberData(nameof(LargeCases))]
-    public void ModelShapesMatchTheFloat64ReferencesOnTheSimdPath(string caseName) =>
-        Find(caseName).Run(KernelDevices.Get("cpu"), KernelCheck.NewSeed());
-
-    [Theory]
-    [MemberData(nameof(AllCases))]
-    public void TheVector256FallbackMatchesTheFloat64References(string caseName) =>
-        Find(caseName).Run(Vector256Device.Value, KernelCheck.NewSeed());
-
     [Fact]
     public void TheSimdPathRefusesAnEmbeddingIndexOutsideItsTable()
     {
@@ -91,7 +50,4 @@ public class RowsTests
         error = Assert.Throws<ArgumentException>(() => device.Ops.GeluForward(output, input, 12));
         Assert.Contains("GeluForward: input has 10 elements, 12 needed for count 12", error.Message);
     }
-
-    private static KernelCase Find(string name) =>
-        RowsChecks.Cases(large: false).Concat(RowsChecks.Cases(large: true)).First(c => c.Name == name);
 }

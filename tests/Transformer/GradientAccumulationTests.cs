@@ -12,7 +12,7 @@ namespace GoSeqZero.Tests.Transformer;
 [Collection("Kernels")]
 public class GradientAccumulationTests
 {
-    private static readonly ModelConfig Tiny = new() { Layers = 2, Heads = 2, Channels = 32, ContextLength = 16, VocabularySize = 32, PointCount = 10 };
+    private static readonly ModelConfig Tiny = TinyModel.Config;
 
     [Fact]
     public void TwoBatchesAccumulatedEqualThemPaddedIntoOne()

@@ -1,4 +1,3 @@
-using GoSeqZero.Kernels;
 using GoSeqZero.Tests.Kernels;
 using GoSeqZero.Tests.Kernels.Checks;
 using GoSeqZero.Transformer;
@@ -8,7 +7,7 @@ namespace GoSeqZero.Tests.Transformer;
 [Collection("Kernels")]
 public class KvCacheDecoderTests
 {
-    private static readonly ModelConfig Tiny = new() { Layers = 2, Heads = 2, Channels = 16, ContextLength = 16, VocabularySize = 24, PointCount = 10 };
+    private static readonly ModelConfig Tiny = TinyModel.Config with { Channels = 16, VocabularySize = 24 };
 
     [Theory]
     [MemberData(nameof(KernelDevices.Both), MemberType = typeof(KernelDevices))]

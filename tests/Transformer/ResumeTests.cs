@@ -22,26 +22,19 @@ public class ResumeTests
         using var straightOptimizer = new AdamWOptimizer(straight, settings, maxGradientNorm: 0.5f);
         var straightLosses = batches.Select(batch => Train(straight, straightOptimizer, batch, schedule)).ToArray();
 
-        var directory = Path.Combine(Path.GetTempPath(), "goseqzero-resume-" + Guid.NewGuid().ToString("N"));
-        try
+        using var directory = new TemporaryFolder("goseqzero-resume-");
+        using (var first = new Gpt(device, Tiny))
+        using (var firstOptimizer = new AdamWOptimizer(first, settings, maxGradientNorm: 0.5f))
         {
-            using (var first = new Gpt(device, Tiny))
-            using (var firstOptimizer = new AdamWOptimizer(first, settings, maxGradientNorm: 0.5f))
-            {
-                for (var i = 0; i < 3; i++) Assert.Equal(straightLosses[i], Train(first, firstOptimizer, batches[i], schedule));
-                Checkpoint.Save(directory, first, firstOptimizer, schedule: schedule);
-            }
+            for (var i = 0; i < 3; i++) Assert.Equal(straightLosses[i], Train(first, firstOptimizer, batches[i], schedule));
+            Checkpoint.Save(directory.Path, first, firstOptimizer, schedule: schedule);
+        }
 
-            using var loaded = Checkpoint.Load(directory, device);
-            Assert.Equal(3, loaded.Optimizer!.Step);
-            for (var i = 3; i < batches.Length; i++)
-                Assert.Equal(straightLosses[i], Train(loaded.Model, loaded.Optimizer, batches[i], schedule));
-            Assert.Equal(straight.Parameters.ToArray(), loaded.Model.Parameters.ToArray());
-        }
-        finally
-        {
-            if (Directory.Exists(directory)) Directory.Delete(directory, recursive: true);
-        }
+        using var loaded = Checkpoint.Load(directory.Path, device);
+        Assert.Equal(3, loaded.Optimizer!.Step);
+        for (var i = 3; i < batches.Length; i++)
+            Assert.Equal(straightLosses[i], Train(loaded.Model, loaded.Optimizer, batches[i], schedule));
+        Assert.Equal(straight.Parameters.ToArray(), loaded.Model.Parameters.ToArray());
     }
 
     private static float Train(Gpt model, AdamWOptimizer optimizer, TrainingBatch batch, LearningRateSchedule schedule)

@@ -273,9 +273,6 @@ public sealed class Board
 
     // ---- playing --------------------------------------------------------------------------------------
 
-    /// <summary>Plays a move for the side to move; throws with the reason when it is illegal.</summary>
-    public void Play(int point) => Play(ToMove, point);
-
     /// <summary>Plays a move for <paramref name="color"/> (GTP allows either colour); throws when illegal.</summary>
     public void Play(Color color, int point)
     {
@@ -606,8 +603,6 @@ public sealed class Board
 public sealed class IllegalMoveException(Color color, Vertex vertex, string? reason)
     : InvalidOperationException($"{color} {vertex} is illegal: {reason}")
 {
-    public Color Color { get; } = color;
-    public Vertex Vertex { get; } = vertex;
     /// <summary>Why, in a few words: "the point is occupied", "suicide", "off a 9x9 board", …</summary>
     public string? Reason { get; } = reason;
 }

@@ -45,8 +45,22 @@ internal static class RowsArguments
         return rows > 0 && channels > 0;
     }
 
+    /// <summary>Checks the sizes of <see cref="IOps.LayerNormForward"/>; false when there is nothing to do.</summary>
+    public static bool LayerNormForward(Tensor<float> output, Tensor<float> mean, Tensor<float> reciprocalStd, Tensor<float> input,
+        Tensor<float> weight, Tensor<float> bias, int rows, int channels) =>
+        LayerNorm(nameof(IOps.LayerNormForward), rows, channels, [(output, "output"), (input, "input")],
+            [(mean, "mean"), (reciprocalStd, "reciprocal std")], [(weight, "weight"), (bias, "bias")]);
+
+    /// <summary>Checks the sizes of <see cref="IOps.LayerNormBackward"/>; false when there is nothing to do.</summary>
+    public static bool LayerNormBackward(Tensor<float> inputGradient, Tensor<float> weightGradient, Tensor<float> biasGradient,
+        Tensor<float> outputGradient, Tensor<float> input, Tensor<float> weight, Tensor<float> mean, Tensor<float> reciprocalStd,
+        int rows, int channels) =>
+        LayerNorm(nameof(IOps.LayerNormBackward), rows, channels, [(inputGradient, "input gradient"), (outputGradient, "output gradient"), (input, "input")],
+            [(mean, "mean"), (reciprocalStd, "reciprocal std")],
+            [(weight, "weight"), (weightGradient, "weight gradient"), (biasGradient, "bias gradient")]);
+
     /// <summary>Checks LayerNorm's tensors: per element, per row (mean, 1/σ) or per channel; false when there is nothing to do.</summary>
-    public static bool LayerNorm(string op, int rows, int channels, ReadOnlySpan<(Tensor<float> Tensor, string Name)> perElement,
+    private static bool LayerNorm(string op, int rows, int channels, ReadOnlySpan<(Tensor<float> Tensor, string Name)> perElement,
         ReadOnlySpan<(Tensor<float> Tensor, string Name)> perRow, ReadOnlySpan<(Tensor<float> Tensor, string Name)> perChannel)
     {
         var shape = RowsAndChannels(op, rows, channels);

@@ -45,17 +45,11 @@ internal static class AttentionKernels
         var values = Carve(shared, ref used, keyTile * headSize);
         var probabilities = Carve(shared, ref used, rowTile * (keyTile + 1));
 
-        var queryTiles = (tokens + rowTile - 1) / rowTile;
-        // The last query tiles see the most keys: they are handed out first.
-        var queryTile = queryTiles - 1 - Grid.IdxX % queryTiles;
-        var sequenceHead = Grid.IdxX / queryTiles;
-        int batch = sequenceHead / shape.Heads, head = sequenceHead % shape.Heads;
-        int row = Group.IdxX / lanes, lane = Group.IdxX % lanes;
-        var firstQuery = queryTile * rowTile;
-        var query = firstQuery + row;
+        var at = new QueryTileThread(shape, rowTile, lanes);
+        int sequenceHead = at.SequenceHead, row = at.Row, lane = at.Lane, firstQuery = at.FirstQuery, query = at.Query;
         var hasRow = query < tokens;
         var rowStride = 3 * channels;
-        var sequence = (long)batch * tokens * rowStride + head * headSize;
+        var sequence = at.Head.Qkv;
         var scale = XMath.Rsqrt(headSize);
 
         for (var e = Group.IdxX; e < rowTile * headSize; e += Group.DimX)
@@ -111,7 +105,7 @@ internal static class AttentionKernels
 
         if (!hasRow) return;
         var reciprocal = 1f / runningSum;
-        var outputRow = ((long)batch * tokens + query) * channels + head * headSize;
+        var outputRow = at.Head.Output + (long)query * channels;
         for (var d = lane; d < headSize; d += lanes) output[outputRow + d] = accumulators[row * headSize + d] * reciprocal;
         if (lane == 0) logSumExp[(long)sequenceHead * tokens + query] = runningMax + XMath.Log(runningSum);
     }
@@ -131,17 +125,12 @@ internal static class AttentionKernels
         var values = Carve(shared, ref used, keyTile * padded);
         var scoreGradients = Carve(shared, ref used, rowTile * (keyTile + 1));
 
-        var queryTiles = (tokens + rowTile - 1) / rowTile;
-        var queryTile = queryTiles - 1 - Grid.IdxX % queryTiles;
-        var sequenceHead = Grid.IdxX / queryTiles;
-        int batch = sequenceHead / shape.Heads, head = sequenceHead % shape.Heads;
-        int row = Group.IdxX / lanes, lane = Group.IdxX % lanes;
-        var firstQuery = queryTile * rowTile;
-        var query = firstQuery + row;
+        var at = new QueryTileThread(shape, rowTile, lanes);
+        int sequenceHead = at.SequenceHead, row = at.Row, lane = at.Lane, firstQuery = at.FirstQuery, query = at.Query;
         var hasRow = query < tokens;
         var rowStride = 3 * channels;
-        var sequence = (long)batch * tokens * rowStride + head * headSize;
-        var outputSequence = (long)batch * tokens * channels + head * headSize;
+        var sequence = at.Head.Qkv;
+        var outputSequence = at.Head.Output;
         var scale = XMath.Rsqrt(headSize);
 
         for (var e = Group.IdxX; e < rowTile * headSize; e += Group.DimX)
@@ -218,13 +207,13 @@ internal static class AttentionKernels
         // The first key tiles are seen by the most queries: they are handed out first.
         var ownKeyTile = Grid.IdxX % keyTiles;
         var sequenceHead = Grid.IdxX / keyTiles;
-        int batch = sequenceHead / shape.Heads, head = sequenceHead % shape.Heads;
         int column = Group.IdxX / lanes, lane = Group.IdxX % lanes;
         var firstKey = ownKeyTile * keyTile;
         var key = firstKey + column;
         var rowStride = 3 * channels;
-        var sequence = (long)batch * tokens * rowStride + head * headSize;
-        var outputSequence = (long)batch * tokens * channels + head * headSize;
+        var offsets = new HeadOffsets(shape, sequenceHead);
+        var sequence = offsets.Qkv;
+        var outputSequence = offsets.Output;
         var scale = XMath.Rsqrt(headSize);
 
         StageRows(qkv, sequence + channels, rowStride, firstKey, tokens, keyTile, headSize, keys, padded);
@@ -286,6 +275,40 @@ internal static class AttentionKernels
         {
             qkvGradient[gradientRow + channels + d] += keyGradients[column * headSize + d];
             qkvGradient[gradientRow + 2 * channels + d] += valueGradients[column * headSize + d];
+        }
+    }
+
+    /// <summary>Where one sequence·head starts: its first query in qkv (keys and values follow at +C and +2C) and its first output row.</summary>
+    private readonly struct HeadOffsets
+    {
+        public readonly long Qkv, Output;
+
+        public HeadOffsets(AttentionShape shape, int sequenceHead)
+        {
+            int batch = sequenceHead / shape.Heads, head = sequenceHead % shape.Heads, headSize = shape.HeadSize;
+            Qkv = (long)batch * shape.Tokens * (3 * shape.Channels) + head * headSize;
+            Output = (long)batch * shape.Tokens * shape.Channels + head * headSize;
+        }
+    }
+
+    /// <summary>
+    /// A thread of a group that owns a query tile: its row of the tile and lane in the row, and the tile's sequence·head.
+    /// Groups are numbered tile-fastest, the last query tiles (they see the most keys) handed out first.
+    /// </summary>
+    private readonly struct QueryTileThread
+    {
+        public readonly int SequenceHead, Row, Lane, FirstQuery, Query;
+        public readonly HeadOffsets Head;
+
+        public QueryTileThread(AttentionShape shape, int rowTile, int lanes)
+        {
+            var queryTiles = (shape.Tokens + rowTile - 1) / rowTile;
+            SequenceHead = Grid.IdxX / queryTiles;
+            Row = Group.IdxX / lanes;
+            Lane = Group.IdxX % lanes;
+            FirstQuery = (queryTiles - 1 - Grid.IdxX % queryTiles) * rowTile;
+            Query = FirstQuery + Row;
+            Head = new HeadOffsets(shape, SequenceHead);
         }
     }
 

@@ -59,9 +59,7 @@ internal sealed partial class IlgpuOps
     public void LayerNormForward(Tensor<float> output, Tensor<float> mean, Tensor<float> reciprocalStd,
         Tensor<float> input, Tensor<float> weight, Tensor<float> bias, int rows, int channels)
     {
-        const string op = nameof(LayerNormForward);
-        if (!RowsArguments.LayerNorm(op, rows, channels, [(output, "output"), (input, "input")],
-                [(mean, "mean"), (reciprocalStd, "reciprocal std")], [(weight, "weight"), (bias, "bias")])) return;
+        if (!RowsArguments.LayerNormForward(output, mean, reciprocalStd, input, weight, bias, rows, channels)) return;
         _layerNormForward ??= Accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>,
             ArrayView<float>, ArrayView<float>, int, int>(LayerNormForwardKernel);
         var warpsPerGroup = WarpsPerGroup(8);
@@ -80,12 +78,10 @@ internal sealed partial class IlgpuOps
         Tensor<float> outputGradient, Tensor<float> input, Tensor<float> weight, Tensor<float> mean, Tensor<float> reciprocalStd,
         int rows, int channels)
     {
-        const string op = nameof(LayerNormBackward);
-        if (!RowsArguments.LayerNorm(op, rows, channels, [(inputGradient, "input gradient"), (outputGradient, "output gradient"), (input, "input")],
-                [(mean, "mean"), (reciprocalStd, "reciprocal std")],
-                [(weight, "weight"), (weightGradient, "weight gradient"), (biasGradient, "bias gradient")])) return;
+        if (!RowsArguments.LayerNormBackward(inputGradient, weightGradient, biasGradient, outputGradient, input, weight, mean, reciprocalStd, rows, channels))
+            return;
         if (2L * channels * sizeof(float) > Accelerator.MaxSharedMemoryPerGroup)
-            throw new NotSupportedException($"{op}: {channels} channels need {2L * channels * sizeof(float)} bytes of shared memory per group, " +
+            throw new NotSupportedException($"{nameof(LayerNormBackward)}: {channels} channels need {2L * channels * sizeof(float)} bytes of shared memory per group, " +
                 $"more than the {Accelerator.MaxSharedMemoryPerGroup} this GPU has");
         _layerNormBackward ??= Accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>,
             ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int>(LayerNormBackwardKernel);

@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Runtime.Intrinsics;
 
 namespace GoSeqZero.Kernels.Simd;
 
@@ -39,8 +38,8 @@ internal sealed unsafe partial class SimdOps
                         (int)((long)rows * band / bands), (int)((long)rows * (band + 1) / bands), columns, useVector512));
                 }
                 for (var band = 0; band < bands; band++)
-                    if (useVector512) AddRows512(sums, partialsPointer + (long)band * columns, 1, columns, columns);
-                    else AddRows256(sums, partialsPointer + (long)band * columns, 1, columns, columns);
+                    if (useVector512) AddRows<Lanes512>(sums, partialsPointer + (long)band * columns, 1, columns, columns);
+                    else AddRows<Lanes256>(sums, partialsPointer + (long)band * columns, 1, columns, columns);
             }
         }
         finally
@@ -55,44 +54,26 @@ internal sealed unsafe partial class SimdOps
         for (var row = start; row < end; row += 4)
         {
             var count = Math.Min(4, end - row);
-            if (useVector512) AddRows512(partial, matrix + (long)row * columns, count, columns, columns);
-            else AddRows256(partial, matrix + (long)row * columns, count, columns, columns);
+            if (useVector512) AddRows<Lanes512>(partial, matrix + (long)row * columns, count, columns, columns);
+            else AddRows<Lanes256>(partial, matrix + (long)row * columns, count, columns, columns);
         }
     }
 
     /// <summary><c>target[j] += Σ_{r &lt; count} source[r·stride + j]</c> for 1 ≤ count ≤ 4 rows: one pass over the target for four rows.</summary>
-    private static void AddRows512(float* target, float* source, int count, long stride, int columns)
+    private static void AddRows<TLanes>(float* target, float* source, int count, long stride, int columns) where TLanes : unmanaged, ILanes<TLanes>
     {
         float* row1 = source + (count > 1 ? stride : 0), row2 = source + (count > 2 ? 2 * stride : 0), row3 = source + (count > 3 ? 3 * stride : 0);
         var j = 0;
         if (count == 4)
-            for (; j + 16 <= columns; j += 16)
-                (Vector512.Load(target + j) + ((Vector512.Load(source + j) + Vector512.Load(row1 + j)) + (Vector512.Load(row2 + j) + Vector512.Load(row3 + j)))).Store(target + j);
+            for (; j + TLanes.Count <= columns; j += TLanes.Count)
+                (TLanes.Load(target + j) + ((TLanes.Load(source + j) + TLanes.Load(row1 + j)) + (TLanes.Load(row2 + j) + TLanes.Load(row3 + j)))).Store(target + j);
         else
-            for (; j + 16 <= columns; j += 16)
+            for (; j + TLanes.Count <= columns; j += TLanes.Count)
             {
-                var sum = Vector512.Load(source + j);
-                if (count > 1) sum += Vector512.Load(row1 + j);
-                if (count > 2) sum += Vector512.Load(row2 + j);
-                (Vector512.Load(target + j) + sum).Store(target + j);
-            }
-        AddRowsScalar(target, source, count, stride, j, columns);
-    }
-
-    private static void AddRows256(float* target, float* source, int count, long stride, int columns)
-    {
-        float* row1 = source + (count > 1 ? stride : 0), row2 = source + (count > 2 ? 2 * stride : 0), row3 = source + (count > 3 ? 3 * stride : 0);
-        var j = 0;
-        if (count == 4)
-            for (; j + 8 <= columns; j += 8)
-                (Vector256.Load(target + j) + ((Vector256.Load(source + j) + Vector256.Load(row1 + j)) + (Vector256.Load(row2 + j) + Vector256.Load(row3 + j)))).Store(target + j);
-        else
-            for (; j + 8 <= columns; j += 8)
-            {
-                var sum = Vector256.Load(source + j);
-                if (count > 1) sum += Vector256.Load(row1 + j);
-                if (count > 2) sum += Vector256.Load(row2 + j);
-                (Vector256.Load(target + j) + sum).Store(target + j);
+                var sum = TLanes.Load(source + j);
+                if (count > 1) sum += TLanes.Load(row1 + j);
+                if (count > 2) sum += TLanes.Load(row2 + j);
+                (TLanes.Load(target + j) + sum).Store(target + j);
             }
         AddRowsScalar(target, source, count, stride, j, columns);
     }

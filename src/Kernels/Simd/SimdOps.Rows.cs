@@ -78,9 +78,7 @@ internal sealed unsafe partial class SimdOps
     public void LayerNormForward(Tensor<float> output, Tensor<float> mean, Tensor<float> reciprocalStd,
         Tensor<float> input, Tensor<float> weight, Tensor<float> bias, int rows, int channels)
     {
-        const string op = nameof(LayerNormForward);
-        if (!RowsArguments.LayerNorm(op, rows, channels, [(output, "output"), (input, "input")],
-                [(mean, "mean"), (reciprocalStd, "reciprocal std")], [(weight, "weight"), (bias, "bias")])) return;
+        if (!RowsArguments.LayerNormForward(output, mean, reciprocalStd, input, weight, bias, rows, channels)) return;
         float* y = output.Pointer, means = mean.Pointer, scales = reciprocalStd.Pointer, x = input.Pointer, w = weight.Pointer, b = bias.Pointer;
         var use512 = Options.UsesVector512;
         ForBlocks(rows, channels, (first, end) =>
@@ -99,10 +97,8 @@ internal sealed unsafe partial class SimdOps
         Tensor<float> outputGradient, Tensor<float> input, Tensor<float> weight, Tensor<float> mean, Tensor<float> reciprocalStd,
         int rows, int channels)
     {
-        const string op = nameof(LayerNormBackward);
-        if (!RowsArguments.LayerNorm(op, rows, channels, [(inputGradient, "input gradient"), (outputGradient, "output gradient"), (input, "input")],
-                [(mean, "mean"), (reciprocalStd, "reciprocal std")],
-                [(weight, "weight"), (weightGradient, "weight gradient"), (biasGradient, "bias gradient")])) return;
+        if (!RowsArguments.LayerNormBackward(inputGradient, weightGradient, biasGradient, outputGradient, input, weight, mean, reciprocalStd, rows, channels))
+            return;
         var arguments = new LayerNormBackwardArguments(inputGradient.Pointer, outputGradient.Pointer, input.Pointer, weight.Pointer,
             mean.Pointer, reciprocalStd.Pointer, channels);
         var use512 = Options.UsesVector512;

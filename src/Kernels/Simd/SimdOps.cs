@@ -6,10 +6,6 @@ namespace GoSeqZero.Kernels.Simd;
 /// </summary>
 internal sealed unsafe partial class SimdOps : IOps
 {
-    private readonly Device _device;
-
-    public SimdOps(Device device) => _device = device;
-
     /// <summary>The switches the ops run with; each call reads them once, when it starts.</summary>
     internal SimdOptions Options { get; set; } = new();
 

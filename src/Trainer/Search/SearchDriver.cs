@@ -44,7 +44,6 @@ internal sealed class SearchStatistics
 /// </summary>
 internal sealed class SearchDriver : IDisposable
 {
-    private readonly Gpt _model;
     private readonly Vocabulary _vocabulary;
     private readonly SearchSettings _settings;
     private readonly KvCacheDecoder _decoder;
@@ -62,7 +61,6 @@ internal sealed class SearchDriver : IDisposable
         var capacity = settings.MaxTokens(maxBoardSize);
         if (capacity > model.Config.ContextLength)
             throw new ArgumentException($"a {settings.Mode} step on {maxBoardSize}×{maxBoardSize} with top-k {settings.TopK} needs up to {capacity} tokens; the model's context is {model.Config.ContextLength}");
-        _model = model;
         _vocabulary = vocabulary;
         _settings = settings;
         _decoder = new KvCacheDecoder(model, batch, capacity, maxChunk);
@@ -72,8 +70,6 @@ internal sealed class SearchDriver : IDisposable
         Random = new FastRandom((ulong)model.Config.Seed);
         CallOverheadRows = DefaultCallOverheadRows(model.Device.Kind);
     }
-
-    public SearchSettings Settings => _settings;
 
     public int Batch => _writers.Length;
 

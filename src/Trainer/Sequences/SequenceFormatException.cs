@@ -12,14 +12,11 @@ internal sealed class SequenceFormatException : FormatException
             : $"token {tokenIndex}: expected {expected}, found {found}")
     {
         TokenIndex = tokenIndex;
-        Expected = expected;
         Found = found;
     }
 
     /// <summary>Index of the offending token; the sequence's length when it ended too early.</summary>
     public int TokenIndex { get; }
-
-    public string Expected { get; }
 
     /// <summary>The offending token's name (with any detail); null when the sequence ended too early.</summary>
     public string? Found { get; }

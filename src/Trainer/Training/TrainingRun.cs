@@ -51,7 +51,6 @@ internal sealed class TrainingRun : IDisposable
     public TrainSettings Settings { get; }
     public RunDirectory RunFolder { get; }
     public Gpt Model => _learner.Model;
-    public AdamWOptimizer Optimizer => _learner.Optimizer;
     public LearningRateSchedule Schedule => _learner.Schedule;
     public Device Device => _device;
 

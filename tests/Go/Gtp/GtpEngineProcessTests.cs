@@ -1,4 +1,4 @@
-using System.Diagnostics;
+using GoSeqZero.Tests.Trainer.Cli;
 
 namespace GoSeqZero.Tests.Go.Gtp;
 
@@ -7,38 +7,9 @@ public class GtpEngineProcessTests
 {
     private static readonly TimeSpan ExitBound = TimeSpan.FromSeconds(60);
 
-    private static (int ExitCode, string Output, string Error) RunGoSeqZero(string input, params string[] arguments) =>
-        RunGoSeqZero(input, arguments, new Dictionary<string, string>());
-
-    /// <summary>
-    /// Runs goseqzero.dll (next to this test assembly) with <paramref name="input"/> on its stdin and
-    /// <paramref name="environment"/> added to its environment.
-    /// </summary>
-    private static (int ExitCode, string Output, string Error) RunGoSeqZero(
-        string input, string[] arguments, IReadOnlyDictionary<string, string> environment)
-    {
-        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
-        {
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "goseqzero.dll"));
-        foreach (var argument in arguments) start.ArgumentList.Add(argument);
-        foreach (var (name, value) in environment) start.Environment[name] = value;
-        using var process = Process.Start(start) ?? throw new InvalidOperationException("could not start dotnet goseqzero.dll");
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        process.StandardInput.Write(input);
-        process.StandardInput.Close();
-        if (!process.WaitForExit(ExitBound))
-        {
-            process.Kill(entireProcessTree: true);
-            Assert.Fail($"goseqzero did not exit within {ExitBound.TotalSeconds} s");
-        }
-        return (process.ExitCode, output.Result, error.Result);
-    }
+    /// <summary>Runs the program with <paramref name="input"/> as its stdin.</summary>
+    private static ProgramRun RunGoSeqZero(string input, params string[] arguments) =>
+        GoSeqZeroProcess.Run(ExitBound, arguments, input);
 
     [Fact]
     public void AnswersCommandsAndGarbageOnStdoutAndExitsWithZeroOnQuit()
@@ -75,18 +46,14 @@ public class GtpEngineProcessTests
     [Fact]
     public void AnUnknownPlayerIsRefusedOnStderrWithExitCodeTwo()
     {
-        var (exitCode, output, error) = RunGoSeqZero("name\n", "gtp", "--player", "oracle");
-        Assert.Equal(2, exitCode);
-        Assert.Equal("", output);
+        var error = RunGoSeqZero("name\n", "gtp", "--player", "oracle").Refusal();
         Assert.Contains("unknown player 'oracle'; known players: random", error);
     }
 
     [Fact]
     public void ABoardSizeOutsideTwoToNineteenIsRefusedWithExitCodeTwo()
     {
-        var (exitCode, output, error) = RunGoSeqZero("name\n", "gtp", "--size", "25");
-        Assert.Equal(2, exitCode);
-        Assert.Equal("", output);
+        var error = RunGoSeqZero("name\n", "gtp", "--size", "25").Refusal();
         Assert.Contains("--size 25", error);
     }
 
@@ -96,9 +63,7 @@ public class GtpEngineProcessTests
     [InlineData("gtp:\"/usr/games/gnugo --mode 'gtp\"", "unterminated")]
     public void APlayerThatCannotStartIsRefusedInOneLineOnStderrWithExitCodeTwo(string player, string reason)
     {
-        var (exitCode, output, error) = RunGoSeqZero("name\n", ["gtp", "--player", player], new Dictionary<string, string> { ["GNUGO"] = "/nonexistent" });
-        Assert.Equal(2, exitCode);
-        Assert.Equal("", output);
+        var error = GoSeqZeroProcess.Run(ExitBound, ["gtp", "--player", player], "name\n", new Dictionary<string, string> { ["GNUGO"] = "/nonexistent" }).Refusal();
         var line = Assert.Single(error.TrimEnd('\n').Split('\n'));
         Assert.StartsWith("--player: ", line);
         Assert.Contains(reason, line);
@@ -109,9 +74,7 @@ public class GtpEngineProcessTests
     [InlineData("-1000.5")]
     public void AKomiBeyondAThousandIsRefusedWithExitCodeTwo(string komi)
     {
-        var (exitCode, output, error) = RunGoSeqZero("name\n", "gtp", "--komi", komi);
-        Assert.Equal(2, exitCode);
-        Assert.Equal("", output);
+        var error = RunGoSeqZero("name\n", "gtp", "--komi", komi).Refusal();
         Assert.Contains("--komi", error);
         Assert.Contains("between -1000 and 1000", error);
     }

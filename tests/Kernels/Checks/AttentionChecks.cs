@@ -161,7 +161,7 @@ public static class NaiveAttention
 
     public static (float[] Output, float[] LogSumExp) Forward(Device device, float[] qkv, AttentionShape shape)
     {
-        var naiveShape = new NaiveShape(shape.Batch, shape.Tokens, shape.Channels, shape.Heads, shape.HeadSize, 1 / MathF.Sqrt(shape.HeadSize));
+        var naiveShape = new NaiveShape(shape.Tokens, shape.Channels, shape.Heads, shape.HeadSize, 1 / MathF.Sqrt(shape.HeadSize));
         var rows = shape.Batch * shape.Heads * shape.Tokens;
         using var qkvTensor = device.Upload<float>(qkv, qkv.Length);
         using var scoresTensor = device.Allocate<float>(rows * shape.Tokens);
@@ -181,7 +181,7 @@ public static class NaiveAttention
         return (outputTensor.ToArray(), logSumExpTensor.ToArray());
     }
 
-    public readonly record struct NaiveShape(int Batch, int Tokens, int Channels, int Heads, int HeadSize, float Scale);
+    public readonly record struct NaiveShape(int Tokens, int Channels, int Heads, int HeadSize, float Scale);
 
     private static void Kernel(Index1D row, ArrayView<float> qkv, ArrayView<float> scores, ArrayView<float> output, ArrayView<float> logSumExp, NaiveShape shape)
     {

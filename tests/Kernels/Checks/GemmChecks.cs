@@ -149,18 +149,8 @@ public static class GemmChecks
             return loss;
         }
 
-        const double step = 1e-5;
-        var expected = new double[columns];
-        for (var j = 0; j < columns; j++)
-        {
-            var saved = bias[j];
-            bias[j] = saved + step;
-            var up = Loss(bias);
-            bias[j] = saved - step;
-            var down = Loss(bias);
-            bias[j] = saved;
-            expected[j] = start[j] + (up - down) / (2 * step);
-        }
+        var numeric = KernelCheck.FiniteDifferences(Loss, bias, step: 1e-5);
+        var expected = numeric.Select((derivative, j) => start[j] + derivative).ToArray();
 
         using var dy = device.Upload<float>(outputGradient, rows, columns);
         using var biasGradient = device.Upload<float>(start, columns);

@@ -52,6 +52,26 @@ public static class KernelCheck
 
     public static double[] ToDouble(float[] values) => Array.ConvertAll(values, v => (double)v);
 
+    /// <summary>
+    /// Central differences of <paramref name="loss"/> in each coordinate of <paramref name="point"/>:
+    /// (L(p + h·eᵢ) − L(p − h·eᵢ)) / 2h. The point is restored after each coordinate.
+    /// </summary>
+    public static double[] FiniteDifferences(Func<double[], double> loss, double[] point, double step)
+    {
+        var gradient = new double[point.Length];
+        for (var i = 0; i < point.Length; i++)
+        {
+            var saved = point[i];
+            point[i] = saved + step;
+            var above = loss(point);
+            point[i] = saved - step;
+            var below = loss(point);
+            point[i] = saved;
+            gradient[i] = (above - below) / (2 * step);
+        }
+        return gradient;
+    }
+
     /// <summary>Throws <see cref="KernelCheckException"/> naming the worst element when any is out of tolerance or not finite.</summary>
     public static void AssertClose(ReadOnlySpan<double> expected, ReadOnlySpan<float> actual, double rtol, double atol, string what)
     {

@@ -44,14 +44,7 @@ public static class OutputChecks
         var (targets, weights) = TargetsAndWeights(random, mask, rows, vocabulary);
         var gradientScale = 0.25f + random.NextSingle();
 
-        using var logitTensor = device.Upload<float>(logits, rows, vocabulary);
-        using var gradientTensor = inPlace ? null : KernelCheck.Poisoned(device, rows, vocabulary);
-        using var losses = KernelCheck.Poisoned(device, rows);
-        using var targetTensor = device.Upload<int>(targets, rows);
-        using var weightTensor = device.Upload<float>(weights, rows);
-        using var maskTensor = mask is null ? null : device.Upload<uint>(mask, mask.Length);
-        var gradients = gradientTensor ?? logitTensor;
-        device.Ops.CrossEntropyForwardBackward(losses, gradients, logitTensor, targetTensor, weightTensor, maskTensor, rows, vocabulary, gradientScale);
+        var (losses, gradients) = RunCrossEntropy(device, logits, mask, targets, weights, rows, vocabulary, gradientScale, inPlace);
 
         var (expectedLosses, expectedGradients) = OutputReference.CrossEntropy(KernelCheck.ToDouble(logits), targets, weights, mask, rows, vocabulary, gradientScale);
         KernelCheck.AssertClose(expectedLosses, losses, KernelCheck.Rtol, 1e-5, what + ": losses");
@@ -68,28 +61,10 @@ public static class OutputChecks
         var (targets, weights) = TargetsAndWeights(random, mask, rows, vocabulary);
         var gradientScale = 0.5f + random.NextSingle();
 
-        using var logitTensor = device.Upload<float>(logits, rows, vocabulary);
-        using var gradients = KernelCheck.Poisoned(device, rows, vocabulary);
-        using var losses = KernelCheck.Poisoned(device, rows);
-        using var targetTensor = device.Upload<int>(targets, rows);
-        using var weightTensor = device.Upload<float>(weights, rows);
-        using var maskTensor = device.Upload<uint>(mask, mask.Length);
-        device.Ops.CrossEntropyForwardBackward(losses, gradients, logitTensor, targetTensor, weightTensor, maskTensor, rows, vocabulary, gradientScale);
+        var gradients = RunCrossEntropy(device, logits, mask, targets, weights, rows, vocabulary, gradientScale).Gradients;
 
-        var x = KernelCheck.ToDouble(logits);
-        double TotalLoss() => OutputReference.CrossEntropy(x, targets, weights, mask, rows, vocabulary, 1).Losses.Sum();
-        const double step = 1e-5;
-        var numeric = new double[x.Length];
-        for (var i = 0; i < x.Length; i++)
-        {
-            var saved = x[i];
-            x[i] = saved + step;
-            var up = TotalLoss();
-            x[i] = saved - step;
-            var down = TotalLoss();
-            x[i] = saved;
-            numeric[i] = gradientScale * (up - down) / (2 * step);
-        }
+        double TotalLoss(double[] x) => OutputReference.CrossEntropy(x, targets, weights, mask, rows, vocabulary, 1).Losses.Sum();
+        var numeric = KernelCheck.FiniteDifferences(TotalLoss, KernelCheck.ToDouble(logits), step: 1e-5).Select(derivative => gradientScale * derivative).ToArray();
         KernelCheck.AssertClose(numeric, gradients, KernelCheck.Rtol, 1e-6 * gradientScale, what);
     }
 
@@ -106,19 +81,29 @@ public static class OutputChecks
         var targets = new[] { 0, 5 };
         var weights = new[] { 1.5f, 1f };
 
-        using var logitTensor = device.Upload<float>(logits, rows, vocabulary);
-        using var gradients = KernelCheck.Poisoned(device, rows, vocabulary);
-        using var losses = KernelCheck.Poisoned(device, rows);
-        using var targetTensor = device.Upload<int>(targets, rows);
-        using var weightTensor = device.Upload<float>(weights, rows);
-        using var maskTensor = device.Upload<uint>(mask, mask.Length);
-        device.Ops.CrossEntropyForwardBackward(losses, gradients, logitTensor, targetTensor, weightTensor, maskTensor, rows, vocabulary, 1);
-
-        var actualLosses = losses.ToArray();
+        var (actualLosses, gradients) = RunCrossEntropy(device, logits, mask, targets, weights, rows, vocabulary, 1);
         if (!float.IsPositiveInfinity(actualLosses[0]) || !float.IsPositiveInfinity(actualLosses[1]))
             throw new KernelCheckException($"{what}: losses {actualLosses[0]} and {actualLosses[1]}, expected +∞ for both");
         var expected = OutputReference.CrossEntropy(KernelCheck.ToDouble(logits), targets, weights, mask, rows, vocabulary, 1).Gradients;
         KernelCheck.AssertClose(expected, gradients, KernelCheck.Rtol, 1e-6, what + ": gradients");
+    }
+
+    /// <summary>
+    /// The op on fresh tensors, its outputs poisoned first (in place: the gradients overwrite the logits); returns the
+    /// losses and gradients it wrote.
+    /// </summary>
+    private static (float[] Losses, float[] Gradients) RunCrossEntropy(Device device, float[] logits, uint[]? mask, int[] targets, float[] weights,
+        int rows, int vocabulary, float gradientScale, bool inPlace = false)
+    {
+        using var logitTensor = device.Upload<float>(logits, rows, vocabulary);
+        using var gradientTensor = inPlace ? null : KernelCheck.Poisoned(device, rows, vocabulary);
+        using var losses = KernelCheck.Poisoned(device, rows);
+        using var targetTensor = device.Upload<int>(targets, rows);
+        using var weightTensor = device.Upload<float>(weights, rows);
+        using var maskTensor = mask is null ? null : device.Upload<uint>(mask, mask.Length);
+        var gradients = gradientTensor ?? logitTensor;
+        device.Ops.CrossEntropyForwardBackward(losses, gradients, logitTensor, targetTensor, weightTensor, maskTensor, rows, vocabulary, gradientScale);
+        return (losses.ToArray(), gradients.ToArray());
     }
 
     private static void Softmax(Device device, int seed, int rows, int vocabulary, bool masked)

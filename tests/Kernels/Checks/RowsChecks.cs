@@ -178,7 +178,7 @@ public static class RowsChecks
         var tables = inputs;
         int tokenLength = tables.TokenTable.Length, positionLength = tables.PositionTable.Length;
         var all = tables.TokenTable.Concat(tables.PositionTable).Concat(tables.PointTable).ToArray();
-        var numeric = RowsReference.FiniteDifferences(point => RowsReference.Dot(outputGradient, RowsReference.EmbeddingForward(
+        var numeric = KernelCheck.FiniteDifferences(point => RowsReference.Dot(outputGradient, RowsReference.EmbeddingForward(
             tables with { TokenTable = point[..tokenLength], PositionTable = point[tokenLength..(tokenLength + positionLength)], PointTable = point[(tokenLength + positionLength)..] },
             rows, channels)), all, FiniteDifferenceStep);
 
@@ -204,7 +204,7 @@ public static class RowsChecks
         var dy = KernelCheck.ToDouble(outputGradient);
         var elements = rows * channels;
         var all = KernelCheck.ToDouble([.. input, .. weight, .. bias]);
-        var numeric = RowsReference.FiniteDifferences(point => RowsReference.Dot(dy, RowsReference.LayerNormForward(
+        var numeric = KernelCheck.FiniteDifferences(point => RowsReference.Dot(dy, RowsReference.LayerNormForward(
             point[..elements], point[elements..(elements + channels)], point[(elements + channels)..], rows, channels).Output), all, FiniteDifferenceStep);
 
         var starts = (Input: KernelCheck.Uniform(random, elements), Weight: KernelCheck.Uniform(random, channels), Bias: KernelCheck.Uniform(random, channels));
@@ -220,7 +220,7 @@ public static class RowsChecks
         var input = KernelCheck.Uniform(random, count, -5, 5);
         var outputGradient = KernelCheck.Uniform(random, count);
         var dy = KernelCheck.ToDouble(outputGradient);
-        var numeric = RowsReference.FiniteDifferences(point => RowsReference.Dot(dy, Array.ConvertAll(point, RowsReference.Gelu)),
+        var numeric = KernelCheck.FiniteDifferences(point => RowsReference.Dot(dy, Array.ConvertAll(point, RowsReference.Gelu)),
             KernelCheck.ToDouble(input), FiniteDifferenceStep);
 
         var start = KernelCheck.Uniform(random, count);

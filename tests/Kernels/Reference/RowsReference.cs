@@ -108,26 +108,6 @@ public static class RowsReference
         return 0.5 * (1 + tanh) + 0.5 * x * (1 - tanh * tanh) * GeluScale * (1 + 3 * GeluCubic * x * x);
     }
 
-    /// <summary>
-    /// Central differences of <paramref name="loss"/> in each coordinate of <paramref name="point"/>:
-    /// (L(p + h·eᵢ) − L(p − h·eᵢ)) / 2h. The point is restored after each coordinate.
-    /// </summary>
-    public static double[] FiniteDifferences(Func<double[], double> loss, double[] point, double step)
-    {
-        var gradient = new double[point.Length];
-        for (var i = 0; i < point.Length; i++)
-        {
-            var saved = point[i];
-            point[i] = saved + step;
-            var above = loss(point);
-            point[i] = saved - step;
-            var below = loss(point);
-            point[i] = saved;
-            gradient[i] = (above - below) / (2 * step);
-        }
-        return gradient;
-    }
-
     /// <summary>Σ weights ∘ values: the scalar loss whose gradient a backward kernel computes when weights is its output gradient.</summary>
     public static double Dot(double[] weights, double[] values)
     {

@@ -1,9 +1,7 @@
 using GoSeqZero.Tests.Trainer.Search;
-using System.Diagnostics;
 using System.Globalization;
 using System.Text.RegularExpressions;
 using GoSeqZero.Go;
-using GoSeqZero.Tests.Kernels;
 using GoSeqZero.Trainer.Search;
 using GoSeqZero.Trainer.Sequences;
 using GoSeqZero.Transformer.Checkpoints;
@@ -25,25 +23,10 @@ public sealed class ShowCommandTests : IDisposable
     public void Dispose() => Directory.Delete(_folder, recursive: true);
 
     /// <summary>Runs goseqzero.dll (next to this test assembly) on the CPU without colour, plus <paramref name="arguments"/>.</summary>
-    private static (int ExitCode, string Output, string Error) Show(params string[] arguments)
+    private static ProgramRun Show(params string[] arguments)
     {
-        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "goseqzero.dll"));
-        foreach (var argument in (string[])["show", "--device", "cpu", "--color", "never", .. arguments]) start.ArgumentList.Add(argument);
-        using var process = Process.Start(start) ?? throw new InvalidOperationException("could not start dotnet goseqzero.dll");
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(ExitBound))
-        {
-            process.Kill(entireProcessTree: true);
-            Assert.Fail($"goseqzero show {string.Join(' ', arguments)} did not exit within {ExitBound.TotalSeconds} s");
-        }
-        return (process.ExitCode, output.Result.ReplaceLineEndings("\n"), error.Result);
+        var run = GoSeqZeroProcess.Run(ExitBound, ["show", "--device", "cpu", "--color", "never", .. arguments]);
+        return run with { Output = run.Output.ReplaceLineEndings("\n") };
     }
 
     private static (int ExitCode, string Output) ShowSucceeds(params string[] arguments)
@@ -150,9 +133,7 @@ public sealed class ShowCommandTests : IDisposable
     [InlineData("C3 C3", "White C3 is illegal")]
     public void ABadMovesListExitsWithTwoAndSaysWhichMove(string moves, string message)
     {
-        var (exitCode, output, error) = Show("--moves", moves);
-        Assert.Equal(2, exitCode);
-        Assert.Equal("", output);
+        var error = Show("--moves", moves).Refusal();
         Assert.StartsWith("show: ", error);
         Assert.Contains(message, error);
     }
@@ -172,20 +153,13 @@ public sealed class ShowCommandTests : IDisposable
         var weights = Path.Combine(checkpoint, Checkpoint.ModelFileName);
         var bytes = File.ReadAllBytes(weights);
         File.WriteAllBytes(weights, bytes[..(bytes.Length / 2)]);
-        var (exitCode, brokenOutput, error) = Show("--checkpoint", checkpoint, "--moves", "C3");
-        Assert.Equal(2, exitCode);
-        Assert.Equal("", brokenOutput);
+        var error = Show("--checkpoint", checkpoint, "--moves", "C3").Refusal();
         Assert.StartsWith("show: ", error);
         Assert.Contains(Checkpoint.ModelFileName, error);
 
         File.WriteAllText(Path.Combine(checkpoint, Checkpoint.ConfigFileName), "{ not json");
-        (exitCode, _, error) = Show("--checkpoint", checkpoint);
-        Assert.Equal(2, exitCode);
-        Assert.Contains(Checkpoint.ConfigFileName, error);
-
-        (exitCode, _, error) = Show("--checkpoint", Path.Combine(_folder, "nowhere"));
-        Assert.Equal(2, exitCode);
-        Assert.Contains("nowhere", error);
+        Assert.Contains(Checkpoint.ConfigFileName, Show("--checkpoint", checkpoint).Refusal());
+        Assert.Contains("nowhere", Show("--checkpoint", Path.Combine(_folder, "nowhere")).Refusal());
     }
 
     [Fact]
@@ -252,9 +226,7 @@ public sealed class ShowCommandTests : IDisposable
         var saved = Path.Combine(_folder, "truncated.txt");
         File.WriteAllText(saved, string.Join(' ', tokens[..cut]));
 
-        var (exitCode, output, error) = Show("--tokens", saved);
-        Assert.Equal(2, exitCode);
-        Assert.Equal("", output);
+        var error = Show("--tokens", saved).Refusal();
         Assert.Equal($"show: {saved}: not a valid search step: the sequence ends at token {cut}: expected a point state (EMPTY, BLACK or WHITE)", error.TrimEnd());
     }
 
@@ -267,9 +239,7 @@ public sealed class ShowCommandTests : IDisposable
         var saved = Path.Combine(_folder, "wrong.txt");
         File.WriteAllText(saved, string.Join(' ', tokens));
 
-        var (exitCode, output, error) = Show("--tokens", saved);
-        Assert.Equal(2, exitCode);
-        Assert.Equal("", output);
+        var error = Show("--tokens", saved).Refusal();
         Assert.Contains("token 7: expected a point state (EMPTY, BLACK or WHITE), found V_3", error);
     }
 
@@ -282,9 +252,7 @@ public sealed class ShowCommandTests : IDisposable
     {
         var saved = Path.Combine(_folder, "bad.txt");
         File.WriteAllText(saved, text);
-        var (exitCode, output, error) = Show("--tokens", saved);
-        Assert.Equal(2, exitCode);
-        Assert.Equal("", output);
+        var error = Show("--tokens", saved).Refusal();
         Assert.Contains(saved, error);
         Assert.Contains(message, error);
     }

@@ -145,20 +145,13 @@ public partial class TrainCommandTests
         Assert.Equal((8, 500), (parsed.Search.Playouts, parsed.Optimizer.DecaySteps));
         Assert.Equal(8, parsed.SearchFor(5, GoSeqZero.Trainer.Sequences.SearchMode.Rollout).Playouts);
         Assert.True(TrainSettings.FromJson(parsed.ToJson(), "test").SameAs(parsed));
-        var folder = TinyRuns.NewFolder();
-        try
-        {
-            using var run = TinyRuns.Start(TinyRuns.Settings() with { Optimizer = new OptimizerSettings { LearningRate = 0.002, WarmupSteps = 10, DecaySteps = 500 } }, folder);
+        using var folder = TinyRuns.NewFolder();
+        using var run = TinyRuns.Start(TinyRuns.Settings() with { Optimizer = new OptimizerSettings { LearningRate = 0.002, WarmupSteps = 10, DecaySteps = 500 } }, folder.Path);
             Assert.Equal(500, run.Schedule.DecaySteps);
             Assert.Equal(0.002f, run.Schedule.At(10));
             Assert.Equal(0.0002f, run.Schedule.At(500), 6);
             Assert.Equal(0.0002f, run.Schedule.At(5000), 6);
         }
-        finally
-        {
-            TinyRuns.Delete(folder);
-        }
-    }
 
     [Fact]
     public void ACurriculumMovesToTheNextSizeAfterItsStepsAndStaysOnTheLast()
@@ -197,7 +190,8 @@ public partial class TrainCommandTests
     {
         // A bound, so that settings wrongly accepted would end the test instead of training on and on.
         string[] bound = arguments.Contains("--steps") ? [] : ["--steps", "1"];
-        var (exitCode, errors) = Run(Parse([.. arguments.Split(' '), .. bound, "--run-dir", TinyRuns.NewFolder()]));
+        using var folder = TinyRuns.NewFolder();
+        var (exitCode, errors) = Run(Parse([.. arguments.Split(' '), .. bound, "--run-dir", folder.Path]));
         Assert.Equal(2, exitCode);
         Assert.StartsWith("train: ", errors);
         Assert.Contains(message, errors);
@@ -206,12 +200,10 @@ public partial class TrainCommandTests
     [Fact]
     public void OnResumeTheRunsOwnSettingsCannotChangeButBoundsDeviceAndCadenceCan()
     {
-        var folder = TinyRuns.NewFolder();
-        try
-        {
-            new RunDirectory(folder).WriteConfig(TinyRuns.Settings());
+        using var folder = TinyRuns.NewFolder();
+        new RunDirectory(folder.Path).WriteConfig(TinyRuns.Settings());
 
-            var (exitCode, errors) = Run(Parse("--resume", folder, "--games", "3"));
+        var (exitCode, errors) = Run(Parse("--resume", folder.Path, "--games", "3"));
             Assert.Equal(2, exitCode);
             Assert.Contains("--games 2 → 3: it cannot change when resuming", errors);
             // The message, the --resume help and the check read one list.
@@ -220,18 +212,13 @@ public partial class TrainCommandTests
             Assert.Contains($"only {TrainCommand.ResumableFlags} may change", errors);
             Assert.Contains(TrainCommand.ResumableFlags, TrainHelpTexts.Resume);
 
-            (exitCode, errors) = Run(Parse("--resume", folder, "--run-dir", folder));
+        (exitCode, errors) = Run(Parse("--resume", folder.Path, "--run-dir", folder.Path));
             Assert.Equal(2, exitCode);
             Assert.Contains("--run-dir and --resume", errors);
 
             // The same value again, and the options that may change, get as far as looking for a checkpoint.
-            (exitCode, errors) = Run(Parse("--resume", folder, "--games", "2", "--steps", "9", "--minutes", "1", "--device", "cpu", "--eval-every", "5"));
+        (exitCode, errors) = Run(Parse("--resume", folder.Path, "--games", "2", "--steps", "9", "--minutes", "1", "--device", "cpu", "--eval-every", "5"));
             Assert.Equal(2, exitCode);
             Assert.Contains("no complete checkpoint to resume from", errors);
         }
-        finally
-        {
-            TinyRuns.Delete(folder);
-        }
-    }
 }

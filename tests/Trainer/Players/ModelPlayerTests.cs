@@ -21,16 +21,14 @@ public class ModelPlayerTests
     [InlineData("prior:tree")]
     public void AnUntrainedCheckpointPlaysLegalMovesToTheEndOfAGame(string kind)
     {
-        var directory = Path.Combine(Path.GetTempPath(), "goseqzero-model-player-" + Guid.NewGuid().ToString("N"));
-        try
-        {
+        using var directory = new TemporaryFolder("goseqzero-model-player-");
             var vocabulary = new Vocabulary();
             var context = Math.Max(new SearchSettings().MaxTokens(5), new SearchSettings { Mode = SearchMode.Rollout }.MaxTokens(5));
             using (var model = SearchDriverTests.TinyModel(vocabulary, context))
-                Checkpoint.Save(directory, model);
+            Checkpoint.Save(directory.Path, model);
 
-            using var player = PlayerSpec.Create($"model:{directory}:{kind}", seed: 1);
-            Assert.Equal($"model:{directory}:{kind}", player.Name);
+        using var player = PlayerSpec.Create($"model:{directory.Path}:{kind}", seed: 1);
+        Assert.Equal($"model:{directory.Path}:{kind}", player.Name);
             var game = new Game(5, 7.5, moveCap: 30);
             var opponent = new Random(2);
             while (!game.IsOver)
@@ -45,11 +43,6 @@ public class ModelPlayerTests
             Assert.Equal(expectedMode, ((ModelPlayer)player).Settings.Mode);
             Assert.Equal(expectedMode, ((ModelPlayer)player).LastSearch!.Record!.Mode);
         }
-        finally
-        {
-            if (Directory.Exists(directory)) Directory.Delete(directory, recursive: true);
-        }
-    }
 
     [Theory]
     // A checkpoint without player_search searches tree steps: model-only, unless the spec asks for rollouts.
@@ -115,15 +108,13 @@ public class ModelPlayerTests
     [Fact]
     public void ASpecsOptionsChangeTheSearchAndAreNamedBack()
     {
-        var directory = Path.Combine(Path.GetTempPath(), "goseqzero-model-options-" + Guid.NewGuid().ToString("N"));
-        try
-        {
+        using var directory = new TemporaryFolder("goseqzero-model-options-");
             var vocabulary = new Vocabulary();
             using (var model = SearchDriverTests.TinyModel(vocabulary, new SearchSettings { Mode = SearchMode.Rollout, Playouts = 3 }.MaxTokens(5)))
-                Checkpoint.Save(directory, model);
+            Checkpoint.Save(directory.Path, model);
 
-            using var player = (ModelPlayer)PlayerSpec.Create($"model:{directory}:search:rollout:top-k=3:playouts=5", seed: 1);
-            Assert.Equal($"model:{directory}:search:rollout:top-k=3:playouts=5", player.Name);
+        using var player = (ModelPlayer)PlayerSpec.Create($"model:{directory.Path}:search:rollout:top-k=3:playouts=5", seed: 1);
+        Assert.Equal($"model:{directory.Path}:search:rollout:top-k=3:playouts=5", player.Name);
             Assert.Equal((SearchMode.Rollout, 3, 5), (player.Settings.Mode, player.Settings.TopK, player.Settings.Playouts));
             player.GenMove(new Game(5, 7.5), Color.Black, CancellationToken.None);
             var record = player.LastSearch!.Record!;
@@ -131,16 +122,11 @@ public class ModelPlayerTests
             Assert.All(record.Rollouts, rollout => Assert.Equal(5, rollout.Playouts));
 
             Assert.Contains("top-k= takes a positive whole number, not '0'",
-                Assert.Throws<ArgumentException>(() => PlayerSpec.Create($"model:{directory}:search:top-k=0", 1)).Message);
+            Assert.Throws<ArgumentException>(() => PlayerSpec.Create($"model:{directory.Path}:search:top-k=0", 1)).Message);
             Assert.Contains("playouts= takes a positive whole number, not 'many'",
-                Assert.Throws<ArgumentException>(() => PlayerSpec.Create($"model:{directory}:backup:playouts=many", 1)).Message);
+            Assert.Throws<ArgumentException>(() => PlayerSpec.Create($"model:{directory.Path}:backup:playouts=many", 1)).Message);
             Assert.Contains("expected model:CHECKPOINT:prior",
-                Assert.Throws<ArgumentException>(() => PlayerSpec.Create($"model:{directory}:search:depth=3", 1)).Message);
-        }
-        finally
-        {
-            if (Directory.Exists(directory)) Directory.Delete(directory, recursive: true);
-        }
+            Assert.Throws<ArgumentException>(() => PlayerSpec.Create($"model:{directory.Path}:search:depth=3", 1)).Message);
     }
 
     private static Vertex RandomLegal(Game game, Random random)

@@ -53,11 +53,8 @@ public class PlayerSpecTests
     [Fact]
     public void AGtpCommandLineOfSeveralWordsKeepsEachWordsQuotes()
     {
-        var folder = Path.Combine(Path.GetTempPath(), $"player spec {Guid.NewGuid():N}");
-        Directory.CreateDirectory(folder);
-        try
-        {
-            var engine = Path.Combine(folder, "fake-engine.sh");
+        using var folder = new TemporaryFolder("player spec ", create: true);
+        var engine = Path.Combine(folder.Path, "fake-engine.sh");
             File.Copy(Path.Combine(AppContext.BaseDirectory, "Data", "Gtp", "fake-engine.sh"), engine);
 
             // Starts and ends with a quote, yet is three words: the quotes belong to the first and last word.
@@ -66,11 +63,6 @@ public class PlayerSpecTests
             Assert.Equal($"gtp:/bin/sh '{engine}' quirky C3", player.Name);
             Assert.Equal(new Vertex(2, 2), player.GenMove(new Game(5, 0.5), Color.Black, CancellationToken.None));
         }
-        finally
-        {
-            Directory.Delete(folder, recursive: true);
-        }
-    }
 
     [Theory]
     [InlineData("alphago", "unknown player 'alphago'")]

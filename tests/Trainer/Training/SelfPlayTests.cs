@@ -167,76 +167,62 @@ public class SelfPlayTests
     [Fact]
     public void TheSelfPlayStateFileGivesBackTheReplayBufferAndTheGamesInProgress()
     {
-        var folder = TinyRuns.NewFolder();
-        try
-        {
-            // Grounded tree steps too, so that the file carries grounded targets.
-            var settings = TinyRuns.Settings();
-            using var run = TinyRuns.Start(settings with { Search = settings.Search with { GroundReplies = 2, GroundPlayouts = 2 }, Losses = new LossSettings { ReplaySamples = 2, Replay = 16 } }, folder);
-            while (run.Totals.GamesFinished == 0 || run.Games.All(g => g.Moves.Count == 0)) run.TrainStep();
-            var path = Path.Combine(folder, "state.bin");
-            SelfPlayStateFile.Write(path, run.Replay, run.Games);
+        using var folder = TinyRuns.NewFolder();
+        // Grounded tree steps too, so that the file carries grounded targets.
+        var settings = TinyRuns.Settings();
+        using var run = TinyRuns.Start(settings with { Search = settings.Search with { GroundReplies = 2, GroundPlayouts = 2 }, Losses = new LossSettings { ReplaySamples = 2, Replay = 16 } }, folder.Path);
+        while (run.Totals.GamesFinished == 0 || run.Games.All(g => g.Moves.Count == 0)) run.TrainStep();
+        var path = Path.Combine(folder.Path, "state.bin");
+        SelfPlayStateFile.Write(path, run.Replay, run.Games);
 
-            var (replay, games) = SelfPlayStateFile.Read(path);
+        var (replay, games) = SelfPlayStateFile.Read(path);
 
-            Assert.Equal((run.Replay.Capacity, run.Replay.Next, run.Replay.Count), (replay.Capacity, replay.Next, replay.Count));
-            foreach (var (saved, read) in run.Replay.Stored.Zip(replay.Stored))
-            {
-                Assert.Equal(saved.Tokens, read.Tokens);
-                Assert.Equal(saved.PointIds, read.PointIds);
-                Assert.Equal(saved.Roles, read.Roles);
-                Assert.Equal(saved.BoardSize, read.BoardSize);
-                Assert.Equal(saved.Labels, read.Labels);
-                Assert.Equal(saved.ChildTargetStart, read.ChildTargetStart);
-                Assert.Equal(saved.ChildTargetMoves, read.ChildTargetMoves);
-                Assert.Equal(saved.PlayedMove, read.PlayedMove);
-                Assert.Equal(saved.GroundedTargets, read.GroundedTargets);
-            }
-            Assert.Contains(replay.Stored, s => s.GroundedTargets.Length > 0);
-            // Finished games' steps carry their played child's target, and it survives the file.
-            Assert.Contains(replay.Stored, s => s.ChildTargetStart >= 0);
-            Assert.Equal(run.Games.Count, games.Count);
-            foreach (var (saved, read) in run.Games.Zip(games))
-            {
-                Assert.Equal((saved.Number, saved.Size, saved.Game.Komi), (read.Number, read.Size, read.Game.Komi));
-                Assert.Equal(saved.Moves, read.Moves);
-                Assert.Equal(saved.Game.Board.Hash, read.Game.Board.Hash);
-                Assert.Equal(saved.Steps.Select(s => (s.Move, s.ImprovedValue, s.Mover)), read.Steps.Select(s => (s.Move, s.ImprovedValue, s.Mover)));
-                Assert.Equal(saved.Steps.Select(s => s.Sample.Tokens), read.Steps.Select(s => s.Sample.Tokens));
-            }
-            var again = Path.Combine(folder, "again.bin");
-            SelfPlayStateFile.Write(again, replay, games);
-            Assert.Equal(File.ReadAllBytes(path), File.ReadAllBytes(again));
-        }
-        finally
+        Assert.Equal((run.Replay.Capacity, run.Replay.Next, run.Replay.Count), (replay.Capacity, replay.Next, replay.Count));
+        foreach (var (saved, read) in run.Replay.Stored.Zip(replay.Stored))
         {
-            TinyRuns.Delete(folder);
+            Assert.Equal(saved.Tokens, read.Tokens);
+            Assert.Equal(saved.PointIds, read.PointIds);
+            Assert.Equal(saved.Roles, read.Roles);
+            Assert.Equal(saved.BoardSize, read.BoardSize);
+            Assert.Equal(saved.Labels, read.Labels);
+            Assert.Equal(saved.ChildTargetStart, read.ChildTargetStart);
+            Assert.Equal(saved.ChildTargetMoves, read.ChildTargetMoves);
+            Assert.Equal(saved.PlayedMove, read.PlayedMove);
+            Assert.Equal(saved.GroundedTargets, read.GroundedTargets);
         }
+        Assert.Contains(replay.Stored, s => s.GroundedTargets.Length > 0);
+        // Finished games' steps carry their played child's target, and it survives the file.
+        Assert.Contains(replay.Stored, s => s.ChildTargetStart >= 0);
+        Assert.Equal(run.Games.Count, games.Count);
+        foreach (var (saved, read) in run.Games.Zip(games))
+        {
+            Assert.Equal((saved.Number, saved.Size, saved.Game.Komi), (read.Number, read.Size, read.Game.Komi));
+            Assert.Equal(saved.Moves, read.Moves);
+            Assert.Equal(saved.Game.Board.Hash, read.Game.Board.Hash);
+            Assert.Equal(saved.Steps.Select(s => (s.Move, s.ImprovedValue, s.Mover)), read.Steps.Select(s => (s.Move, s.ImprovedValue, s.Mover)));
+            Assert.Equal(saved.Steps.Select(s => s.Sample.Tokens), read.Steps.Select(s => s.Sample.Tokens));
+        }
+        var again = Path.Combine(folder.Path, "again.bin");
+        SelfPlayStateFile.Write(again, replay, games);
+        Assert.Equal(File.ReadAllBytes(path), File.ReadAllBytes(again));
     }
 
     [Fact]
     public void ACutOrAlteredSelfPlayStateFileIsRefusedWithItsPath()
     {
-        var folder = TinyRuns.NewFolder();
-        try
-        {
-            using var run = TinyRuns.Start(TinyRuns.Settings(), folder);
-            run.TrainStep();
-            var path = Path.Combine(folder, "state.bin");
-            SelfPlayStateFile.Write(path, run.Replay, run.Games);
-            var bytes = File.ReadAllBytes(path);
+        using var folder = TinyRuns.NewFolder();
+        using var run = TinyRuns.Start(TinyRuns.Settings(), folder.Path);
+        run.TrainStep();
+        var path = Path.Combine(folder.Path, "state.bin");
+        SelfPlayStateFile.Write(path, run.Replay, run.Games);
+        var bytes = File.ReadAllBytes(path);
 
-            File.WriteAllBytes(path, bytes[..(bytes.Length / 2)]);
-            Assert.StartsWith(path + ": at byte ", Assert.Throws<InvalidDataException>(() => SelfPlayStateFile.Read(path)).Message);
+        File.WriteAllBytes(path, bytes[..(bytes.Length / 2)]);
+        Assert.StartsWith(path + ": at byte ", Assert.Throws<InvalidDataException>(() => SelfPlayStateFile.Read(path)).Message);
 
-            var altered = (byte[])bytes.Clone();
-            altered[0] ^= 0xFF;
-            File.WriteAllBytes(path, altered);
-            Assert.Contains("wrong magic", Assert.Throws<InvalidDataException>(() => SelfPlayStateFile.Read(path)).Message);
-        }
-        finally
-        {
-            TinyRuns.Delete(folder);
-        }
+        var altered = (byte[])bytes.Clone();
+        altered[0] ^= 0xFF;
+        File.WriteAllBytes(path, altered);
+        Assert.Contains("wrong magic", Assert.Throws<InvalidDataException>(() => SelfPlayStateFile.Read(path)).Message);
     }
 }

@@ -30,13 +30,8 @@ internal static class TinyRuns
     public static TrainingRun Resume(string folder, Func<TrainSettings, TrainSettings>? change = null) =>
         TrainingRun.Resume(folder, change, KernelDevices.Get("cpu"));
 
-    /// <summary>A fresh folder name under the temporary folder (not created).</summary>
-    public static string NewFolder() => Path.Combine(Path.GetTempPath(), "goseqzero-train-" + Guid.NewGuid().ToString("N"));
-
-    public static void Delete(string folder)
-    {
-        if (Directory.Exists(folder)) Directory.Delete(folder, recursive: true);
-    }
+    /// <summary>A fresh folder for a run (not created).</summary>
+    public static TemporaryFolder NewFolder() => new("goseqzero-train-");
 
     /// <summary>
     /// One imagined-board tree step of an untrained model that expands every legal move after White's pass: it holds

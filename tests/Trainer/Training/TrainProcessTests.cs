@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
+using GoSeqZero.Tests.Trainer.Cli;
 using GoSeqZero.Trainer.Training;
 
 namespace GoSeqZero.Tests.Trainer.Training;
@@ -10,35 +11,15 @@ public class TrainProcessTests
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(60);
     private static readonly string[] Tiny = ["--layers", "1", "--channels", "16", "--heads", "2", "--games", "2", "--top-k", "2", "--device", "cpu", "--seed", "4"];
 
-    /// <summary>Starts goseqzero.dll (next to this test assembly) with stderr captured.</summary>
-    private static (Process Process, Task<string> Errors) Start(params string[] arguments)
-    {
-        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "goseqzero.dll"));
-        start.ArgumentList.Add("train");
-        foreach (var argument in arguments) start.ArgumentList.Add(argument);
-        var process = Process.Start(start) ?? throw new InvalidOperationException("could not start dotnet goseqzero.dll");
-        process.StandardOutput.ReadToEndAsync();
-        return (process, process.StandardError.ReadToEndAsync());
-    }
+    private static GoSeqZeroProcess Start(params string[] arguments) => new(["train", .. arguments]);
 
-    private static (int ExitCode, string Errors) Finish((Process Process, Task<string> Errors) started) => Finish(started.Process, started.Errors);
-
-    private static (int ExitCode, string Errors) Finish(Process process, Task<string> errors)
+    /// <summary>The exit code and stderr of a trainer that has ended.</summary>
+    private static (int ExitCode, string Errors) Finish(GoSeqZeroProcess trainer)
     {
-        using (process)
+        using (trainer)
         {
-            if (!process.WaitForExit(Bound))
-            {
-                process.Kill(entireProcessTree: true);
-                Assert.Fail($"goseqzero train did not exit within {Bound.TotalSeconds} s: {errors.Result}");
-            }
-            return (process.ExitCode, errors.Result);
+            var (exitCode, _, errors) = trainer.Finish(Bound);
+            return (exitCode, errors);
         }
     }
 
@@ -61,70 +42,49 @@ public class TrainProcessTests
     [Fact]
     public void TrainingForThreeStepsExitsWithZeroAndLeavesARunFolder()
     {
-        var folder = TinyRuns.NewFolder();
-        try
-        {
-            var (exitCode, errors) = Finish(Start([.. Tiny, "--steps", "3", "--run-dir", folder]));
+        using var folder = TinyRuns.NewFolder();
+        var (exitCode, errors) = Finish(Start([.. Tiny, "--steps", "3", "--run-dir", folder.Path]));
 
-            Assert.True(exitCode == 0, errors);
-            Assert.Contains("train: new run in " + folder, errors);
-            Assert.Contains("step 1/3", errors);
-            Assert.Contains("stopped at step 3 (the step bound is reached)", errors);
-            Assert.Equal([1L, 2, 3], MetricSteps(folder));
-            Assert.True(File.Exists(Path.Combine(folder, "config.json")));
-            Assert.True(RunDirectory.IsComplete(Path.Combine(folder, "checkpoints", "step-000003")));
-        }
-        finally
-        {
-            TinyRuns.Delete(folder);
-        }
+        Assert.True(exitCode == 0, errors);
+        Assert.Contains("train: new run in " + folder.Path, errors);
+        Assert.Contains("step 1/3", errors);
+        Assert.Contains("stopped at step 3 (the step bound is reached)", errors);
+        Assert.Equal([1L, 2, 3], MetricSteps(folder.Path));
+        Assert.True(File.Exists(Path.Combine(folder.Path, "config.json")));
+        Assert.True(RunDirectory.IsComplete(Path.Combine(folder.Path, "checkpoints", "step-000003")));
     }
 
     [Fact]
     public void SigtermStopsAfterTheCurrentStepSavesACheckpointAndExitsWithZero()
     {
-        var folder = TinyRuns.NewFolder();
-        try
-        {
-            var (process, errors) = Start([.. Tiny, "--run-dir", folder]);
-            WaitForSteps(folder, process, 2);
-            using (var kill = Process.Start("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])) kill.WaitForExit();
-            var (exitCode, text) = Finish(process, errors);
+        using var folder = TinyRuns.NewFolder();
+        var trainer = Start([.. Tiny, "--run-dir", folder.Path]);
+        WaitForSteps(folder.Path, trainer.Process, 2);
+        using (var kill = Process.Start("kill", ["-TERM", trainer.Process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])) kill.WaitForExit();
+        var (exitCode, text) = Finish(trainer);
 
-            Assert.True(exitCode == 0, text);
-            Assert.Contains("(interrupted)", text);
-            var steps = MetricSteps(folder);
-            Assert.Equal(Enumerable.Range(1, steps.Count).Select(i => (long)i), steps);
-            Assert.Equal($"checkpoints/{RunDirectory.CheckpointName(steps.Count)}", File.ReadAllText(Path.Combine(folder, "latest")).Trim());
-        }
-        finally
-        {
-            TinyRuns.Delete(folder);
-        }
+        Assert.True(exitCode == 0, text);
+        Assert.Contains("(interrupted)", text);
+        var steps = MetricSteps(folder.Path);
+        Assert.Equal(Enumerable.Range(1, steps.Count).Select(i => (long)i), steps);
+        Assert.Equal($"checkpoints/{RunDirectory.CheckpointName(steps.Count)}", File.ReadAllText(Path.Combine(folder.Path, "latest")).Trim());
     }
 
     [Fact]
     public void AKilledTrainerResumesFromItsLastCheckpoint()
     {
-        var folder = TinyRuns.NewFolder();
-        try
-        {
-            var (process, errors) = Start([.. Tiny, "--run-dir", folder, "--checkpoint-every", "2"]);
-            WaitForSteps(folder, process, 3);
-            process.Kill();
-            Finish(process, errors);
-            // The kill may have cut the last line short; the resumed run drops it and redoes that step.
-            var reached = File.ReadLines(Path.Combine(folder, RunDirectory.MetricsFileName)).Count(line => line.EndsWith('}'));
+        using var folder = TinyRuns.NewFolder();
+        var trainer = Start([.. Tiny, "--run-dir", folder.Path, "--checkpoint-every", "2"]);
+        WaitForSteps(folder.Path, trainer.Process, 3);
+        trainer.Process.Kill();
+        Finish(trainer);
+        // The kill may have cut the last line short; the resumed run drops it and redoes that step.
+        var reached = File.ReadLines(Path.Combine(folder.Path, RunDirectory.MetricsFileName)).Count(line => line.EndsWith('}'));
 
-            var (exitCode, text) = Finish(Start("--resume", folder, "--steps", (reached + 2).ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        var (exitCode, text) = Finish(Start("--resume", folder.Path, "--steps", (reached + 2).ToString(System.Globalization.CultureInfo.InvariantCulture)));
 
-            Assert.True(exitCode == 0, text);
-            Assert.Contains("train: resuming " + folder + " at step ", text);
-            Assert.Equal(Enumerable.Range(1, reached + 2).Select(i => (long)i), MetricSteps(folder));
-        }
-        finally
-        {
-            TinyRuns.Delete(folder);
-        }
+        Assert.True(exitCode == 0, text);
+        Assert.Contains("train: resuming " + folder.Path + " at step ", text);
+        Assert.Equal(Enumerable.Range(1, reached + 2).Select(i => (long)i), MetricSteps(folder.Path));
     }
 }
