@@ -218,43 +218,36 @@ public class TrainingRunTests
     [Fact]
     public void ARolloutTrainedRunsSearchIsEvaluatedAsAssistedAndItsSearchTreeAsModelOnly()
     {
-        var folder = TinyRuns.NewFolder();
-        try
+        using var folder = TinyRuns.NewFolder();
+        var settings = TinyRuns.Settings().WithSteps(2) with
         {
-            var settings = TinyRuns.Settings().WithSteps(2) with
-            {
-                SelfPlay = TinyRuns.Settings().SelfPlay with { RolloutFraction = 1 },
-                Evaluation = new EvaluationSettings { Every = 2, Games = 2, Players = ["prior", "search", "search-tree"], Opponents = ["random"] },
-            };
-            using (var run = TinyRuns.Start(settings, folder))
-            {
-                run.Run(CancellationToken.None);
-                Assert.Matches(@"^@2: prior\[model-only\] vs random \d+%; search\[assisted\] vs random \d+%, Elo -?\d+; search-tree\[model-only\] vs random \d+%$",
-                    run.LastEvaluation);
-            }
-            var evaluation = Metrics(folder).Single(line => line.ContainsKey("evaluation"))["evaluation"]!;
-            var matches = evaluation["matches"]!.AsArray();
-            Assert.Equal(["prior", "search", "search-tree"], matches.Select(m => m!["player"]!.GetValue<string>()));
-            Assert.Equal(["model-only", "assisted", "model-only"], matches.Select(m => m!["player_kind"]!.GetValue<string>()));
-            // Top-k 2 × 1 playout: the random playouts of ours behind each of the search player's moves.
-            Assert.Equal([null, 2, null], matches.Select(m => m!["player_playouts_per_move"]?.GetValue<int>()));
-            Assert.All(matches, m => Assert.Equal("program", m!["opponent_kind"]!.GetValue<string>()));
+            SelfPlay = TinyRuns.Settings().SelfPlay with { RolloutFraction = 1 },
+            Evaluation = new EvaluationSettings { Every = 2, Games = 2, Players = ["prior", "search", "search-tree"], Opponents = ["random"] },
+        };
+        using (var run = TinyRuns.Start(settings, folder.Path))
+        {
+            run.Run(CancellationToken.None);
+            Assert.Matches(@"^@2: prior\[model-only\] vs random \d+%; search\[assisted\] vs random \d+%, Elo -?\d+; search-tree\[model-only\] vs random \d+%$",
+                run.LastEvaluation);
+        }
+        var evaluation = Metrics(folder.Path).Single(line => line.ContainsKey("evaluation"))["evaluation"]!;
+        var matches = evaluation["matches"]!.AsArray();
+        Assert.Equal(["prior", "search", "search-tree"], matches.Select(m => m!["player"]!.GetValue<string>()));
+        Assert.Equal(["model-only", "assisted", "model-only"], matches.Select(m => m!["player_kind"]!.GetValue<string>()));
+        // Top-k 2 × 1 playout: the random playouts of ours behind each of the search player's moves.
+        Assert.Equal([null, 2, null], matches.Select(m => m!["player_playouts_per_move"]?.GetValue<int>()));
+        Assert.All(matches, m => Assert.Equal("program", m!["opponent_kind"]!.GetValue<string>()));
 
-            var tree = GoSeqZero.Trainer.Evaluation.MatchResults.Read(Path.Combine(folder, "evaluations", "step-000002", "search-tree-vs-random", "results.json"));
-            Assert.EndsWith("step-000002:search:tree", tree.Programs[0]);
-            Assert.Equal(PlayerKind.ModelOnly, tree.KindOf(0)!.Kind);
-            Assert.Equal(PlayerKind.Program, tree.KindOf(1)!.Kind);
-            var kinds = evaluation["ladder"]!["ratings"]!.AsArray().ToDictionary(r => r!["player"]!.GetValue<string>(), r => r!["kind"]!.GetValue<string>());
-            Assert.Equal(new Dictionary<string, string>
-            {
-                ["random"] = "program", ["step-000002"] = "assisted", ["step-000002:prior"] = "model-only", ["step-000002:search-tree"] = "model-only",
-            }, kinds);
-            Assert.True(File.Exists(Path.Combine(folder, RunPlots.FolderName, "elo.png")));
-        }
-        finally
+        var tree = GoSeqZero.Trainer.Evaluation.MatchResults.Read(Path.Combine(folder.Path, "evaluations", "step-000002", "search-tree-vs-random", "results.json"));
+        Assert.EndsWith("step-000002:search:tree", tree.Programs[0]);
+        Assert.Equal(PlayerKind.ModelOnly, tree.KindOf(0)!.Kind);
+        Assert.Equal(PlayerKind.Program, tree.KindOf(1)!.Kind);
+        var kinds = evaluation["ladder"]!["ratings"]!.AsArray().ToDictionary(r => r!["player"]!.GetValue<string>(), r => r!["kind"]!.GetValue<string>());
+        Assert.Equal(new Dictionary<string, string>
         {
-            TinyRuns.Delete(folder);
-        }
+            ["random"] = "program", ["step-000002"] = "assisted", ["step-000002:prior"] = "model-only", ["step-000002:search-tree"] = "model-only",
+        }, kinds);
+        Assert.True(File.Exists(Path.Combine(folder.Path, RunPlots.FolderName, "elo.png")));
     }
 
     [Fact]
