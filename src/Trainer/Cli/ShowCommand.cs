@@ -86,8 +86,7 @@ internal sealed class ShowCommand : ICommand
             using var device = Kernels.Device.Create(Device);
             var (model, saved) = LoadModel(device, game.Size);
             using var _ = model;
-            // Grounding is the trainer's: a search shown is what a player writes.
-            var settings = SearchFor(saved).ForBoard(game.Size) with { Komi = game.Komi, ModelWritesImproved = ModelImproved, GroundReplies = 0 };
+            var settings = SearchFor(saved).ForBoard(game.Size) with { Komi = game.Komi, ModelWritesImproved = ModelImproved };
             settings.Validate();
             var vocabulary = Vocabulary.ForTokenCount(model.Config.VocabularySize);
             using var driver = new SearchDriver(model, vocabulary, settings, batch: 1, maxBoardSize: game.Size);

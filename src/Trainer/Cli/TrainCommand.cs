@@ -31,7 +31,7 @@ internal sealed class TrainCommand : ICommand
     [Option("top-k", HelpText = "Moves expanded per search step (default 4).")]
     public int? TopK { get; set; }
 
-    [Option("rollout-fraction", HelpText = "Share of search steps written as rollout steps (default 1: on 5×5 the rollouts' grounded targets taught more in the same steps than any mix with tree steps; 0 writes only tree steps).")]
+    [Option("rollout-fraction", HelpText = "Share of search steps written as rollout steps (default 0.5: rollout steps teach the prior one-ply playout means, grounded tree steps (--ground-replies) the model's own tree search; 1 writes rollout steps only, whose players then search with playouts).")]
     public double? RolloutFraction { get; set; }
 
     [Option("rollout-switch", HelpText = "STEP:FRACTION: from that step on, FRACTION replaces --rollout-fraction, e.g. 2000:0.5 brings tree steps in once rollouts have grounded the values (default: no switch).")]
@@ -43,7 +43,7 @@ internal sealed class TrainCommand : ICommand
     [Option("write-playouts", HelpText = "Write the first playout's moves into each rollout block: true or false (default true; false writes ROLLOUT m RESULT outcome mean, five tokens, so a wide --top-k fits the context, e.g. --top-k 24 --playouts 128 on 7×7).")]
     public bool? WritePlayouts { get; set; }
 
-    [Option("ground-replies", HelpText = "Ground tree steps for training: each child's best N replies by its own EST row get --ground-playouts random playouts; 1 − their mean is the reply's target in the child's row, and the move's backup is 1 − the best grounded reply. Players never ground: their tree search stays model-only (default 0: off).")]
+    [Option("ground-replies", HelpText = "Ground tree steps for training: each child's best N replies by its own EST row get --ground-playouts random playouts; 1 − their mean is the reply's target in the child's row, and the move's backup is 1 − the best grounded reply. Players never ground: their tree search stays model-only (default 4: 0 turns it off).")]
     public int? GroundReplies { get; set; }
 
     [Option("ground-playouts", HelpText = "Random playouts for each grounded reply of --ground-replies (default 16).")]
@@ -145,7 +145,7 @@ internal sealed class TrainCommand : ICommand
     [Option("eval-every", HelpText = "Steps between evaluations (each --eval-players against each --eval-opponents, then an Elo ladder over all checkpoints evaluated), 0 for none (default 200).")]
     public int? EvalEvery { get; set; }
 
-    [Option("eval-players", HelpText = "The checkpoint's players evaluated, comma-separated: prior (its root estimates), search (its own IMPROVED row), backup (the computed backup), search-tree and backup-tree (forced to tree mode: model-only even after rollout training) (default prior,search: the raw prior and the search inside the sequence).")]
+    [Option("eval-players", HelpText = "The checkpoint's players evaluated, comma-separated: prior (its root estimates), search (its own IMPROVED row), backup (the computed backup), search-tree and backup-tree (forced to tree mode: model-only even after rollout training) (default prior,search,backup: after a run with tree steps all three are model-only).")]
     public string? EvalPlayers { get; set; }
 
     [Option("eval-opponents", HelpText = "Evaluation opponents, comma-separated: random, first (the untrained step-0 checkpoint), previous (the checkpoint evaluated before), uct:N, gnugo:L (skipped when GNU Go is not installed) (default random,first,previous,gnugo:1).")]
@@ -322,8 +322,6 @@ internal sealed class TrainCommand : ICommand
         Flag("top-k", Field(nameof(TrainSettings.Search), nameof(SearchSettings.TopK)), c => c.TopK, (s, v) => s with { Search = s.Search with { TopK = v } }),
         Flag("playouts", Field(nameof(TrainSettings.Search), nameof(SearchSettings.Playouts)), c => c.Playouts, (s, v) => s with { Search = s.Search with { Playouts = v } }),
         Flag("write-playouts", Field(nameof(TrainSettings.Search), nameof(SearchSettings.WritePlayouts)), c => c.WritePlayouts, (s, v) => s with { Search = s.Search with { WritePlayouts = v } }),
-        Flag("ground-replies", Field(nameof(TrainSettings.Search), nameof(SearchSettings.GroundReplies)), c => c.GroundReplies, (s, v) => s with { Search = s.Search with { GroundReplies = v } }),
-        Flag("ground-playouts", Field(nameof(TrainSettings.Search), nameof(SearchSettings.GroundPlayouts)), c => c.GroundPlayouts, (s, v) => s with { Search = s.Search with { GroundPlayouts = v } }),
         Flag("boards", Field(nameof(TrainSettings.Search), nameof(SearchSettings.Boards)), c => c.Boards, (s, v) => s with { Search = s.Search with { Boards = v } }),
         Flag("alpha", Field(nameof(TrainSettings.Search), nameof(SearchSettings.Alpha)), c => c.Alpha, (s, v) => s with { Search = s.Search with { Alpha = v } }),
         Flag("pass-last-resort", Field(nameof(TrainSettings.Search), nameof(SearchSettings.PassOnlyAsLastResort)), c => c.PassOnlyAsLastResort, (s, v) => s with { Search = s.Search with { PassOnlyAsLastResort = v } }),
@@ -336,6 +334,8 @@ internal sealed class TrainCommand : ICommand
             var (step, fraction) = ParseRolloutSwitch(v);
             return s with { SelfPlay = s.SelfPlay with { RolloutSwitchStep = step, LaterRolloutFraction = fraction } };
         }),
+        Flag("ground-replies", Field(nameof(TrainSettings.SelfPlay), nameof(SelfPlaySettings.GroundReplies)), c => c.GroundReplies, (s, v) => s with { SelfPlay = s.SelfPlay with { GroundReplies = v } }),
+        Flag("ground-playouts", Field(nameof(TrainSettings.SelfPlay), nameof(SelfPlaySettings.GroundPlayouts)), c => c.GroundPlayouts, (s, v) => s with { SelfPlay = s.SelfPlay with { GroundPlayouts = v } }),
         Flag("gumbel", Field(nameof(TrainSettings.SelfPlay), nameof(SelfPlaySettings.Gumbel)), c => c.Gumbel, (s, v) => s with { SelfPlay = s.SelfPlay with { Gumbel = v } }),
         Flag("temperature", Field(nameof(TrainSettings.SelfPlay), nameof(SelfPlaySettings.Temperature)), c => c.Temperature, (s, v) => s with { SelfPlay = s.SelfPlay with { Temperature = v } }),
         Flag("temperature-moves", Field(nameof(TrainSettings.SelfPlay), nameof(SelfPlaySettings.TemperatureMoves)), c => c.TemperatureMoves, (s, v) => s with { SelfPlay = s.SelfPlay with { TemperatureMoves = v } }),

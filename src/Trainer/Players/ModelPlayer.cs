@@ -45,7 +45,7 @@ internal sealed class ModelPlayer : IPlayer
         _model = model;
         _kind = kind;
         _vocabulary = Vocabulary.ForTokenCount(model.Config.VocabularySize);
-        _baseSettings = settings with { ModelWritesImproved = kind == ModelPlayerKind.Search, GumbelTopK = false, SampleValueTokens = false, GroundReplies = 0 };
+        _baseSettings = settings with { ModelWritesImproved = kind == ModelPlayerKind.Search, GumbelTopK = false, SampleValueTokens = false };
     }
 
     public string Name => new PlayerSpec.ModelSpec(_path, _kind, _overrides).ToString();

@@ -21,8 +21,8 @@ public enum BoardSource
 /// (<c>model:CK:search:top-k=8</c>) and <c>goseqzero show</c>. Its defaults are the trainer's defaults.
 /// <para>
 /// Some fields belong to one use, not to the options a user picks, and stay out of the JSON form: the komi (the
-/// game's), whether the model writes the IMPROVED row (the player's kind), sampled value tokens and the Gumbel noise
-/// (self-play's exploration). The mode is written only where one mode is meant (a checkpoint's players): self-play
+/// game's), whether the model writes the IMPROVED row (the player's kind), sampled value tokens, and the Gumbel noise
+/// and grounding (self-play's exploration and training targets). The mode is written only where one mode is meant (a checkpoint's players): self-play
 /// picks each step's mode from its rollout fraction.
 /// </para>
 /// </summary>
@@ -79,15 +79,18 @@ internal sealed record SearchSettings
     public bool CapUnsearched { get; init; } = true;
 
     /// <summary>
-    /// Training only (players never ground): in a tree step, the rules engine grounds each child's EST row. The
+    /// Training only, set by self-play (<c>SelfPlaySettings.GroundReplies</c>; players never ground, and the JSON form
+    /// leaves it out): in a tree step, the rules engine grounds each child's EST row. The
     /// child's <see cref="GroundReplies"/> best replies by its own row each get <see cref="GroundPlayouts"/> random
     /// playouts from the position after them; 1 − their mean becomes the reply's target in the child's EST row, and the
     /// move's backup is 1 − the best grounded reply, a two-ply minimax over playout means. Nothing of it is written
     /// into the sequence, so the model's own tree search (child rows, IMPROVED row) is what learns it. 0: off.
     /// </summary>
+    [JsonIgnore]
     public int GroundReplies { get; init; }
 
     /// <summary>Random playouts for each grounded reply (<see cref="GroundReplies"/>).</summary>
+    [JsonIgnore]
     public int GroundPlayouts { get; init; } = 16;
 
     /// <summary>When true the model writes the IMPROVED row itself (the search player); otherwise it is forced from the backup.</summary>
@@ -115,8 +118,6 @@ internal sealed record SearchSettings
         Setting.Require(Alpha is >= 0 and <= 1, $"--alpha {Alpha} must be between 0 and 1");
         Setting.Require(GumbelTemperature > 0 && double.IsFinite(GumbelTemperature), $"gumbel_temperature {GumbelTemperature} must be a positive number");
         Setting.Require(Mode == SearchMode.Tree || Boards == BoardSource.Rules, $"--boards imagined in a rollout step: rollout steps have no boards to imagine");
-        Setting.Require(GroundReplies >= 0, $"--ground-replies {GroundReplies} cannot be negative (0 turns grounding off)");
-        Setting.Require(GroundPlayouts >= 1, $"--ground-playouts {GroundPlayouts} must be at least 1");
     }
 
     /// <summary>The longest sequence a step on an n×n board can be (the KV cache's capacity).</summary>

@@ -175,7 +175,7 @@ public partial class TrainCommandTests
     [InlineData("--rollout-switch 100", "write STEP:FRACTION")]
     [InlineData("--rollout-switch 0:0.5", "write STEP:FRACTION")]
     [InlineData("--rollout-switch 100:2", "the fraction 2 must be between 0 and 1")]
-    [InlineData("--rollout-switch 100:1 --boards imagined", "rollout steps have no boards to imagine")]
+    [InlineData("--rollout-fraction 1 --rollout-switch 100:1 --boards imagined", "rollout steps have no boards to imagine")]
     [InlineData("--channels 100 --heads 8", "--channels 100 must be a positive multiple of --heads 8")]
     [InlineData("--lr 0", "--lr 0")]
     [InlineData("--decay-steps 50 --warmup 100", "--decay-steps 50 must be 0 (no decay) or past the warm-up (100 steps)")]

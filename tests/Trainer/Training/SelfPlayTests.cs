@@ -170,7 +170,7 @@ public class SelfPlayTests
         using var folder = TinyRuns.NewFolder();
         // Grounded tree steps too, so that the file carries grounded targets.
         var settings = TinyRuns.Settings();
-        using var run = TinyRuns.Start(settings with { Search = settings.Search with { GroundReplies = 2, GroundPlayouts = 2 }, Losses = new LossSettings { ReplaySamples = 2, Replay = 16 } }, folder.Path);
+        using var run = TinyRuns.Start(settings with { SelfPlay = settings.SelfPlay with { GroundReplies = 2, GroundPlayouts = 2 }, Losses = new LossSettings { ReplaySamples = 2, Replay = 16 } }, folder.Path);
         while (run.Totals.GamesFinished == 0 || run.Games.All(g => g.Moves.Count == 0)) run.TrainStep();
         var path = Path.Combine(folder.Path, "state.bin");
         SelfPlayStateFile.Write(path, run.Replay, run.Games);

@@ -18,7 +18,7 @@ internal sealed record EvaluationSettings
     /// search-tree or backup-tree, the search forced to tree mode: model-only even when the checkpoint searches with
     /// playouts. The default stays prior and search, each in the mode the checkpoint was trained for.
     /// </summary>
-    public IReadOnlyList<string> Players { get; init; } = ["prior", PeriodicEvaluation.MainPlayer];
+    public IReadOnlyList<string> Players { get; init; } = ["prior", PeriodicEvaluation.MainPlayer, "backup"];
 
     /// <summary>
     /// Each evaluation's opponents: player specs (random, uct:N, gnugo:L; GNU Go is skipped when not installed), "first"

@@ -15,7 +15,7 @@ internal sealed record TrainSettings
 {
     public RunSettings Run { get; init; } = new();
 
-    /// <summary>How each search step is written (self-play sets its mode, Gumbel noise and komi per step: <see cref="SearchFor"/>).</summary>
+    /// <summary>How each search step is written (self-play sets its mode, Gumbel noise, grounding and komi per step: <see cref="SearchFor"/>).</summary>
     public SearchSettings Search { get; init; } = new();
 
     public SelfPlaySettings SelfPlay { get; init; } = new();
@@ -27,7 +27,10 @@ internal sealed record TrainSettings
 
     /// <summary>How a search step on an n×n board is written in this run.</summary>
     public SearchSettings SearchFor(int size, SearchMode mode) =>
-        Search.ForMode(mode).ForBoard(size) with { GumbelTopK = SelfPlay.Gumbel, Komi = Run.Komi };
+        Search.ForMode(mode).ForBoard(size) with
+        {
+            GumbelTopK = SelfPlay.Gumbel, GroundReplies = SelfPlay.GroundReplies, GroundPlayouts = SelfPlay.GroundPlayouts, Komi = Run.Komi,
+        };
 
     /// <summary>How the checkpoint of <paramref name="step"/> searches as a player: the run's search, in the mode self-play was writing (saved in the checkpoint).</summary>
     public SearchSettings PlayerSearchAt(long step) => Search.ForMode(SelfPlay.PlayerModeAt(step));
