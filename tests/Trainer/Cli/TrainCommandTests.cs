@@ -92,6 +92,8 @@ public partial class TrainCommandTests
         Assert.Equal((7, 13000), (settings.Run.Seed, settings.Run.Steps));
         Assert.Equal((24, 128, false), (settings.Search.TopK, settings.Search.Playouts, settings.Search.WritePlayouts));
         Assert.Equal((8, false), (settings.SelfPlay.Games, settings.SelfPlay.Gumbel));
+        // Written before grounding existed: the run goes on without it.
+        Assert.Equal(0, settings.SelfPlay.GroundReplies);
         Assert.Equal((3, 0.002, 0.25), (settings.Model.Layers, settings.Optimizer.LearningRate, settings.Losses.Lambda));
         Assert.Equal((3000, 40), (settings.Evaluation.Every, settings.Cadence.CheckpointEvery));
         Assert.Equal(["search"], settings.Evaluation.Players);

@@ -153,6 +153,10 @@ internal sealed record TrainSettings
             if (grouped[recordName] is not JsonObject target) grouped[recordName] = target = new JsonObject();
             target[field] = value?.DeepClone();
         }
+        // Flat configs predate grounding: their runs wrote ungrounded tree steps, and a resumed run must go on so.
+        var selfPlay = Setting.JsonName(nameof(SelfPlay));
+        if (grouped[selfPlay] is not JsonObject selfPlayRecord) grouped[selfPlay] = selfPlayRecord = new JsonObject();
+        selfPlayRecord[Setting.JsonName(nameof(SelfPlaySettings.GroundReplies))] = 0;
         return grouped;
     }
 }
