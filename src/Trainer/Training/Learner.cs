@@ -6,7 +6,7 @@ namespace GoSeqZero.Trainer.Training;
 /// <summary>What one update learnt: its loss, each kind's part of it, the gradient norm and the rate it was taken at.</summary>
 internal sealed record LearnedStep(float Loss, LossBreakdown Losses, float GradientNorm, float LearningRate, IReadOnlyList<LearningBatch> Batches, int Sequences)
 {
-    public long Tokens => Batches.Sum(b => b.Tokens);
+    public long Tokens { get; } = Batches.Sum(b => b.Tokens);
 }
 
 /// <summary>

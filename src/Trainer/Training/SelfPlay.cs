@@ -8,7 +8,7 @@ namespace GoSeqZero.Trainer.Training;
 /// <summary>The search steps written for every game in one iteration, and what the search cost.</summary>
 internal sealed record SearchedPositions(StepSample[] Samples, SearchRecord[] Records, long ModelTokens, long ImaginedPoints, long ImaginedCorrect)
 {
-    public long Tokens => Samples.Sum(s => (long)s.Length);
+    public long Tokens { get; } = Samples.Sum(s => (long)s.Length);
 
     /// <summary>The share of imagined board points the rules engine confirmed; NaN when no board was imagined.</summary>
     public double ImaginedAccuracy => ImaginedPoints > 0 ? (double)ImaginedCorrect / ImaginedPoints : double.NaN;
